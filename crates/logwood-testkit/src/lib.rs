@@ -1,0 +1,23 @@
+//! Test harnesses for logwood (not published).
+//!
+//! - [`CaptureWriter`]: a `MakeWriter` that keeps every write in memory, one
+//!   entry per `write_all`, so tests can assert on whole lines.
+//! - [`rsyslog`]: a real `rsyslogd` on 127.0.0.1 with UDP, TCP and TLS
+//!   listeners whose parsed output the tests read back as JSON.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::io::Write;
+//! use tracing_subscriber::fmt::MakeWriter;
+//!
+//! let capture = logwood_testkit::CaptureWriter::new();
+//! capture.make_writer().write_all(b"{\"a\":1}\n").unwrap();
+//! assert_eq!(capture.lines(), vec!["{\"a\":1}".to_string()]);
+//! ```
+
+mod capture;
+mod json;
+
+pub use capture::{CaptureWriter, FailingWriter};
+pub use json::{DuplicateKey, check_no_duplicate_keys};
