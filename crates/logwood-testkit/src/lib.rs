@@ -18,6 +18,7 @@
 
 mod capture;
 mod json;
+pub mod rsyslog;
 
 pub use capture::{CaptureWriter, FailingWriter};
 pub use json::{DuplicateKey, check_no_duplicate_keys};

@@ -1,0 +1,213 @@
+//! Where accepted records and syslog messages go.
+//!
+//! Every output line is one compact JSON object followed by `\n`:
+//!
+//! - an HTTP record is the record itself, as sent: from msgpack, a compact
+//!   JSON object with the keys in the order they were sent
+//!   (`{"dt":"…","level":"info","message":"…","context":{…}}`); from NDJSON,
+//!   the line verbatim, trimmed of surrounding whitespace;
+//! - a syslog message is `{"syslog":{…}}`, described on
+//!   [`CollectorBuilder::syslog_udp`](crate::CollectorBuilder::syslog_udp).
+//!
+//! A batch's lines are written with one `write_all` and flushed before the
+//! batch is answered, so a `202` means the records are in the output.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Where a collector writes what it accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Output {
+    /// Keep every line in memory, for
+    /// [`records`](crate::CollectorHandle::records) and
+    /// [`syslog_messages`](crate::CollectorHandle::syslog_messages). The
+    /// default of the library.
+    #[default]
+    Memory,
+    /// Append to a file (created if missing), flushed per batch.
+    /// [`records`](crate::CollectorHandle::records) reads it back.
+    File(PathBuf),
+    /// Write to standard output, flushed per batch (the binary's default).
+    /// Nothing is kept for [`records`](crate::CollectorHandle::records).
+    Stdout,
+    /// Count and discard (for throughput measurements).
+    Discard,
+}
+
+/// What kind of line a write holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Record,
+    Syslog,
+}
+
+#[derive(Debug)]
+enum Sink {
+    Memory { records: Vec<String>, syslog: Vec<String> },
+    File { writer: BufWriter<File>, path: PathBuf, start: u64, kinds: Vec<Kind> },
+    Stdout,
+    Discard,
+}
+
+#[derive(Debug)]
+struct State {
+    sink: Sink,
+    records: u64,
+    syslog: u64,
+}
+
+/// The output, shared by every connection; wakes waiters on each write.
+#[derive(Debug)]
+pub(crate) struct Store {
+    state: Mutex<State>,
+    written: Condvar,
+}
+
+// === impl Store ===
+
+impl Store {
+    /// Opens the output (the file is opened for appending here, so that
+    /// errors surface in `start()`).
+    pub(crate) fn open(output: &Output) -> io::Result<Self> {
+        let sink = match output {
+            Output::Memory => Sink::Memory { records: Vec::new(), syslog: Vec::new() },
+            Output::File(path) => {
+                let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+                let start = file.seek(SeekFrom::End(0))?;
+                Sink::File {
+                    writer: BufWriter::with_capacity(256 * 1024, file),
+                    path: path.clone(),
+                    start,
+                    kinds: Vec::new(),
+                }
+            }
+            Output::Stdout => Sink::Stdout,
+            Output::Discard => Sink::Discard,
+        };
+        Ok(Self { state: Mutex::new(State { sink, records: 0, syslog: 0 }), written: Condvar::new() })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes `lines` (`count` complete JSON lines of one kind) and flushes.
+    ///
+    /// # Errors
+    ///
+    /// The file or stdout write failed; the lines count as not written.
+    pub(crate) fn write(&self, kind: Kind, lines: &[u8], count: usize) -> io::Result<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        let mut state = self.lock();
+        match &mut state.sink {
+            Sink::Memory { records, syslog } => {
+                let list = match kind {
+                    Kind::Record => records,
+                    Kind::Syslog => syslog,
+                };
+                let text = String::from_utf8_lossy(lines);
+                list.extend(text.lines().map(str::to_owned));
+            }
+            Sink::File { writer, kinds, .. } => {
+                let result = writer.write_all(lines).and_then(|()| writer.flush());
+                if let Err(e) = result {
+                    // Forget a half-written batch's buffered tail; the file may
+                    // hold a partial line, which `records()` skips.
+                    writer.get_mut().flush().ok();
+                    return Err(e);
+                }
+                kinds.extend(std::iter::repeat_n(kind, count));
+            }
+            Sink::Stdout => {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(lines)?;
+                stdout.flush()?;
+            }
+            Sink::Discard => {}
+        }
+        match kind {
+            Kind::Record => state.records += count as u64,
+            Kind::Syslog => state.syslog += count as u64,
+        }
+        drop(state);
+        self.written.notify_all();
+        Ok(())
+    }
+
+    /// Every line of `kind` written so far, parsed.
+    pub(crate) fn lines(&self, kind: Kind) -> Vec<Value> {
+        let state = self.lock();
+        match &state.sink {
+            Sink::Memory { records, syslog } => {
+                let list = match kind {
+                    Kind::Record => records.clone(),
+                    Kind::Syslog => syslog.clone(),
+                };
+                drop(state);
+                list.iter().filter_map(|line| serde_json::from_str(line).ok()).collect()
+            }
+            Sink::File { path, start, kinds, .. } => {
+                let (path, start, kinds) = (path.clone(), *start, kinds.clone());
+                drop(state);
+                read_back(&path, start, &kinds, kind).unwrap_or_default()
+            }
+            Sink::Stdout | Sink::Discard => Vec::new(),
+        }
+    }
+
+    /// Lines of `kind` written so far.
+    pub(crate) fn count(&self, kind: Kind) -> u64 {
+        let state = self.lock();
+        match kind {
+            Kind::Record => state.records,
+            Kind::Syslog => state.syslog,
+        }
+    }
+
+    /// Waits until at least `n` lines of `kind` were written or `timeout`
+    /// passed; returns the count reached.
+    pub(crate) fn wait_for(&self, kind: Kind, n: u64, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        loop {
+            let got = match kind {
+                Kind::Record => state.records,
+                Kind::Syslog => state.syslog,
+            };
+            let now = Instant::now();
+            if got >= n || now >= deadline {
+                return got;
+            }
+            state = self
+                .written
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+/// Reads the lines this collector appended to `path` and keeps those of
+/// `kind`.
+fn read_back(path: &PathBuf, start: u64, kinds: &[Kind], kind: Kind) -> io::Result<Vec<Value>> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut values = Vec::new();
+    for (line, line_kind) in BufReader::new(file).lines().zip(kinds) {
+        let line = line?;
+        if *line_kind == kind {
+            if let Ok(value) = serde_json::from_str(&line) {
+                values.push(value);
+            }
+        }
+    }
+    Ok(values)
+}

@@ -1,0 +1,152 @@
+//! Recording span fields into span extensions, once per span.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::{Event, Subscriber};
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
+
+use super::{Map, Merged, SpanContext};
+use crate::field::MapVisitor;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The span-context half of a logwood layer: every logwood layer holds one
+/// and forwards `on_new_span` / `on_record` to it.
+#[derive(Debug)]
+pub struct ContextRecorder {
+    id: u64,
+}
+
+/// The span an event belongs to, as the record needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanInfo<'a> {
+    /// The innermost span's name (`runtime.function`).
+    pub function: &'static str,
+    /// Its merged context.
+    pub merged: &'a Merged,
+}
+
+impl Default for ContextRecorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn parent_merged<S>(span: &SpanRef<'_, S>) -> Arc<Merged>
+where
+    S: for<'a> LookupSpan<'a>,
+{
+    // The nearest ancestor with a context: usually the parent; further up
+    // only when a span was filtered out for every logwood layer.
+    span.scope()
+        .skip(1)
+        .find_map(|s| {
+            s.extensions()
+                .get::<SpanContext>()
+                .map(|c| c.merged.clone())
+        })
+        .unwrap_or_else(Merged::empty)
+}
+
+fn merge(parent: &Arc<Merged>, own: &Map) -> Arc<Merged> {
+    if own.is_empty() {
+        return parent.clone();
+    }
+    let mut map = parent.map().clone();
+    map.merge(own);
+    Arc::new(Merged::new(map))
+}
+
+// === impl ContextRecorder ===
+
+impl ContextRecorder {
+    /// A recorder with a process-unique owner id.
+    pub fn new() -> Self {
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// Records a new span's fields, unless another logwood layer already did.
+    pub fn on_new_span<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(span) = ctx.span(id) else { return };
+        if span.extensions().get::<SpanContext>().is_some() {
+            return;
+        }
+        let mut own = Map::new();
+        attrs.record(&mut MapVisitor(&mut own));
+        let merged = merge(&parent_merged(&span), &own);
+        let mut extensions = span.extensions_mut();
+        if extensions.get_mut::<SpanContext>().is_none() {
+            extensions.insert(SpanContext {
+                owner: self.id,
+                own,
+                merged,
+            });
+        }
+    }
+
+    /// Applies `Span::record` values, if this recorder owns the span.
+    pub fn on_record<S>(&self, id: &Id, values: &Record<'_>, ctx: &Context<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(span) = ctx.span(id) else { return };
+        let owned = span
+            .extensions()
+            .get::<SpanContext>()
+            .is_some_and(|c| c.owner == self.id);
+        if !owned {
+            return;
+        }
+        let parent = parent_merged(&span);
+        let mut extensions = span.extensions_mut();
+        let Some(context) = extensions.get_mut::<SpanContext>() else {
+            return;
+        };
+        values.record(&mut MapVisitor(&mut context.own));
+        context.merged = merge(&parent, &context.own);
+    }
+
+    /// Calls `f` with the span `event` belongs to (`parent:` honoured, else
+    /// the current span), holding that span's extensions only for the call.
+    pub fn with_event_span<S, R>(
+        ctx: &Context<'_, S>,
+        event: &Event<'_>,
+        f: impl FnOnce(Option<SpanInfo<'_>>) -> R,
+    ) -> R
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(span) = ctx.event_span(event) else {
+            return f(None);
+        };
+        let function = span.metadata().name();
+        let extensions = span.extensions();
+        if let Some(context) = extensions.get::<SpanContext>() {
+            return f(Some(SpanInfo {
+                function,
+                merged: &context.merged,
+            }));
+        }
+        drop(extensions);
+        let merged = span
+            .scope()
+            .find_map(|s| {
+                s.extensions()
+                    .get::<SpanContext>()
+                    .map(|c| c.merged.clone())
+            })
+            .unwrap_or_else(Merged::empty);
+        f(Some(SpanInfo {
+            function,
+            merged: &merged,
+        }))
+    }
+}

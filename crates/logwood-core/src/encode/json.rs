@@ -1,0 +1,193 @@
+//! JSON: strings escaped per RFC 8259, non-finite floats as strings.
+
+use std::fmt::{self, Write as _};
+
+use super::{Format, Members, non_finite};
+
+/// The JSON format of the stdout layer and of NDJSON bodies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+/// An open JSON object: whether the next entry needs a comma.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonMap {
+    empty: bool,
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// For each byte: 0 when it is copied as is, else the escape letter
+/// (`u` for `\u00XX`).
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = b'u';
+        i += 1;
+    }
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[0x7f] = b'u';
+    table
+};
+
+/// Appends `s` escaped for the inside of a JSON string (no quotes).
+pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc = ESCAPE[b as usize];
+        if esc == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match esc {
+            b'u' => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]),
+            c => out.extend_from_slice(&[b'\\', c]),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// A `fmt::Write` that escapes what it is given into a JSON string body.
+struct Escaper<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Escaper<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_into(self.0, s);
+        Ok(())
+    }
+}
+
+// === impl Json ===
+
+impl Format for Json {
+    const SLOT: usize = 0;
+    type Map = JsonMap;
+
+    fn write_str(out: &mut Vec<u8>, s: &str) {
+        out.push(b'"');
+        escape_into(out, s);
+        out.push(b'"');
+    }
+
+    fn write_fmt_str(out: &mut Vec<u8>, args: fmt::Arguments<'_>) {
+        out.push(b'"');
+        if let Some(s) = args.as_str() {
+            escape_into(out, s);
+        } else {
+            // A Debug impl that returns an error leaves what it wrote so far:
+            // the string is still closed below, so the line stays valid.
+            Escaper(out).write_fmt(args).ok();
+        }
+        out.push(b'"');
+    }
+
+    fn write_u64(out: &mut Vec<u8>, v: u64) {
+        out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn write_i64(out: &mut Vec<u8>, v: i64) {
+        out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn write_f64(out: &mut Vec<u8>, v: f64) {
+        if v.is_finite() {
+            out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            Self::write_str(out, non_finite(v));
+        }
+    }
+
+    fn write_bool(out: &mut Vec<u8>, v: bool) {
+        out.extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    fn map_begin(out: &mut Vec<u8>) -> JsonMap {
+        out.push(b'{');
+        JsonMap { empty: true }
+    }
+
+    fn map_key(out: &mut Vec<u8>, map: &mut JsonMap, head: &str, key: &str) {
+        if !map.empty {
+            out.push(b',');
+        }
+        map.empty = false;
+        out.push(b'"');
+        escape_into(out, head);
+        escape_into(out, key);
+        out.extend_from_slice(b"\":");
+    }
+
+    fn map_splice(out: &mut Vec<u8>, map: &mut JsonMap, members: &Members) {
+        if members.count == 0 {
+            return;
+        }
+        if !map.empty {
+            out.push(b',');
+        }
+        map.empty = false;
+        out.extend_from_slice(&members.bytes);
+    }
+
+    fn map_end(out: &mut Vec<u8>, _map: JsonMap) {
+        out.push(b'}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_str(s: &str) -> String {
+        let mut out = Vec::new();
+        Json::write_str(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_quotes_backslashes_and_controls() {
+        assert_eq!(
+            json_str("a\"b\\c\n\r\t\u{1}\u{7f}"),
+            r#""a\"b\\c\n\r\t\u0001\u007f""#
+        );
+        let back: String = serde_json::from_str(&json_str("x\u{0}y\u{1f}é€😀")).unwrap();
+        assert_eq!(back, "x\u{0}y\u{1f}é€😀");
+    }
+
+    #[test]
+    fn non_finite_floats_are_strings() {
+        for (v, text) in [
+            (f64::NAN, "\"NaN\""),
+            (f64::INFINITY, "\"inf\""),
+            (f64::NEG_INFINITY, "\"-inf\""),
+        ] {
+            let mut out = Vec::new();
+            Json::write_f64(&mut out, v);
+            assert_eq!(out, text.as_bytes());
+        }
+        let mut out = Vec::new();
+        Json::write_f64(&mut out, 520.23);
+        assert_eq!(out, b"520.23");
+    }
+
+    #[test]
+    fn debug_output_is_streamed_escaped() {
+        let mut out = Vec::new();
+        Json::write_fmt_str(&mut out, format_args!("{:?}", "q\"uote"));
+        assert_eq!(String::from_utf8(out).unwrap(), r#""\"q\\\"uote\"""#);
+    }
+}
