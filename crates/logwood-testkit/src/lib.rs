@@ -2,6 +2,9 @@
 //!
 //! - [`CaptureWriter`]: a `MakeWriter` that keeps every write in memory, one
 //!   entry per `write_all`, so tests can assert on whole lines.
+//! - [`dispatch_dynamic_event`]: an event with any field names and any
+//!   number of fields (quotes, 10,000 fields, 100-level dotted names), which
+//!   the `tracing` macros cannot produce.
 //! - [`rsyslog`]: a real `rsyslogd` on 127.0.0.1 with UDP, TCP and TLS
 //!   listeners whose parsed output the tests read back as JSON.
 //!
@@ -17,8 +20,10 @@
 //! ```
 
 mod capture;
+mod dynamic;
 mod json;
 pub mod rsyslog;
 
 pub use capture::{CaptureWriter, FailingWriter};
+pub use dynamic::{DynValue, dispatch_dynamic_event};
 pub use json::{DuplicateKey, check_no_duplicate_keys};
