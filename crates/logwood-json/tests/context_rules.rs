@@ -1,5 +1,7 @@
 //! Span context, static context, values and switches.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use std::fmt;
 
 use logwood_json::JsonLayer;

@@ -1,6 +1,8 @@
 //! A writer that fails never panics the application; failures are counted
 //! and reported once on stderr.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use std::process::Command;
 
 use logwood_json::JsonLayer;

@@ -1,6 +1,8 @@
 //! Hostile input never breaks a line: every line is one JSON object with no
 //! duplicate keys.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use std::fmt;
 
 use logwood_json::JsonLayer;

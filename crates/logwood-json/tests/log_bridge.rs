@@ -1,6 +1,8 @@
 //! Records from the `log` crate, bridged by `tracing-log`, show the real
 //! file, line and target.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use logwood_json::JsonLayer;
 use logwood_testkit::CaptureWriter;
 use tracing_subscriber::prelude::*;

@@ -1,5 +1,7 @@
 //! In steady state an event costs no heap allocation.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use std::io;
 
 use logwood_json::JsonLayer;

@@ -1,5 +1,7 @@
 //! Several logwood layers in one subscriber record each span once.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

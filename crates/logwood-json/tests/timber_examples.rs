@@ -1,5 +1,7 @@
 //! The two examples of Timber's Python docs, done the tracing way.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
 use logwood_json::JsonLayer;
 use logwood_testkit::CaptureWriter;
 use serde_json::{Value, json};

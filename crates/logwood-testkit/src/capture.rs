@@ -62,11 +62,15 @@ impl CaptureWriter {
                 let body = s
                     .strip_suffix('\n')
                     .unwrap_or_else(|| panic!("line without trailing newline: {s:.200}"));
-                assert!(!body.contains('\n'), "raw newline inside a line: {body:.200}");
+                assert!(
+                    !body.contains('\n'),
+                    "raw newline inside a line: {body:.200}"
+                );
                 if let Err(e) = crate::check_no_duplicate_keys(body) {
                     panic!("{e}: {body:.300}");
                 }
-                serde_json::from_str(body).unwrap_or_else(|e| panic!("invalid JSON ({e}): {body:.300}"))
+                serde_json::from_str(body)
+                    .unwrap_or_else(|e| panic!("invalid JSON ({e}): {body:.300}"))
             })
             .collect()
     }
@@ -139,7 +143,10 @@ pub struct FailingHandle<'a> {
 impl io::Write for FailingHandle<'_> {
     fn write(&mut self, _buf: &[u8]) -> io::Result<usize> {
         self.owner.attempts.fetch_add(1, Ordering::SeqCst);
-        Err(io::Error::new(io::ErrorKind::BrokenPipe, "test writer always fails"))
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "test writer always fails",
+        ))
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -35,7 +35,9 @@ pub fn check_no_duplicate_keys(text: &str) -> Result<(), DuplicateKey> {
     let mut de = serde_json::Deserializer::from_str(text);
     // Deep records (100-level dotted names) nest further than serde_json's default 128.
     de.disable_recursion_limit();
-    NoDup.deserialize(&mut de).map_err(|e| DuplicateKey(e.to_string()))?;
+    NoDup
+        .deserialize(&mut de)
+        .map_err(|e| DuplicateKey(e.to_string()))?;
     de.end().map_err(|e| DuplicateKey(e.to_string()))
 }
 

@@ -1,13 +1,13 @@
 //! The rsyslogd harness against the real daemon, fed with raw std sockets
 //! (and rustls for TLS), asserting on what rsyslog parsed.
 
-use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Shutdown, TcpStream, UdpSocket};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr, Shutdown, TcpListener, TcpStream, UdpSocket};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use logwood_testkit::rsyslog::{Rsyslog, TlsAuthMode};
+use logwood_testkit::rsyslog::{Rsyslog, StartError, TlsAuthMode};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use serde_json::{Value, json};
@@ -52,7 +52,9 @@ fn assert_parsed(line: &Value, input: &str, app: &str, marker: &str) {
         assert_eq!(&line[key], value, "field {key:?} of {line}");
     }
     assert!(
-        line["timegenerated"].as_str().is_some_and(|t| t.len() >= 20),
+        line["timegenerated"]
+            .as_str()
+            .is_some_and(|t| t.len() >= 20),
         "{line}"
     );
 }
@@ -66,18 +68,23 @@ fn one(server: &Rsyslog, marker: &str) -> Value {
         "lines with {marker}: {lines:?}\nrsyslogd.log:\n{}",
         server.rsyslogd_log()
     );
-    lines.into_iter().next().unwrap()
+    lines.into_iter().next().expect("one line, checked above")
 }
 
 fn send_udp(server: &Rsyslog, message: &[u8]) {
-    let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-    socket.send_to(message, server.udp_addr()).unwrap();
+    let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding a UDP socket");
+    socket
+        .send_to(message, server.udp_addr())
+        .expect("sending a datagram to rsyslogd");
 }
 
 fn send_tcp(server: &Rsyslog, bytes: &[u8]) {
-    let mut stream = TcpStream::connect(server.tcp_addr()).unwrap();
-    stream.write_all(bytes).unwrap();
-    stream.shutdown(Shutdown::Write).unwrap();
+    let mut stream =
+        TcpStream::connect(server.tcp_addr()).expect("connecting to rsyslogd's TCP port");
+    stream.write_all(bytes).expect("writing to rsyslogd");
+    stream
+        .shutdown(Shutdown::Write)
+        .expect("closing the TCP connection");
 }
 
 fn octet_counted(message: &str) -> String {
@@ -86,9 +93,8 @@ fn octet_counted(message: &str) -> String {
 
 fn pem_certs(path: &Path) -> Vec<CertificateDer<'static>> {
     CertificateDer::pem_file_iter(path)
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .and_then(Iterator::collect)
+        .unwrap_or_else(|e| panic!("reading certificates from {}: {e}", path.display()))
 }
 
 /// A rustls client trusting only the instance's CA, with its client
@@ -96,19 +102,22 @@ fn pem_certs(path: &Path) -> Vec<CertificateDer<'static>> {
 fn tls_config(server: &Rsyslog, with_client_cert: bool) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in pem_certs(server.ca_file()) {
-        roots.add(cert).unwrap();
+        roots
+            .add(cert)
+            .expect("the test CA is a valid trust anchor");
     }
     let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .unwrap()
+    .expect("ring supports the default protocol versions")
     .with_root_certificates(roots);
     let config = if with_client_cert {
-        let key = PrivateKeyDer::from_pem_file(server.client_key()).unwrap();
+        let key =
+            PrivateKeyDer::from_pem_file(server.client_key()).expect("reading the client key");
         builder
             .with_client_auth_cert(pem_certs(server.client_cert()), key)
-            .unwrap()
+            .expect("the client certificate matches its key")
     } else {
         builder.with_no_client_auth()
     };
@@ -116,31 +125,36 @@ fn tls_config(server: &Rsyslog, with_client_cert: bool) -> Arc<rustls::ClientCon
 }
 
 /// Sends `payload` over TLS, verifying the server as `name`; ends with a TLS
-/// close_notify when `close_notify`, else just closes the socket.
+/// close_notify when `close_notify`, else just closes the socket. Returns the
+/// negotiated protocol version.
 fn send_tls(
     server: &Rsyslog,
     config: Arc<rustls::ClientConfig>,
     name: ServerName<'static>,
     payload: &[u8],
     close_notify: bool,
-) {
-    let mut conn = rustls::ClientConnection::new(config, name).unwrap();
-    let mut sock = TcpStream::connect(server.tls_addr()).unwrap();
-    sock.set_read_timeout(Some(WAIT)).unwrap();
+) -> io::Result<rustls::ProtocolVersion> {
+    let mut conn = rustls::ClientConnection::new(config, name).map_err(io::Error::other)?;
+    let mut sock = TcpStream::connect(server.tls_addr())?;
+    sock.set_read_timeout(Some(WAIT))?;
     let mut tls = rustls::Stream::new(&mut conn, &mut sock);
-    tls.write_all(payload).unwrap(); // completes the handshake first
-    tls.flush().unwrap();
+    tls.write_all(payload)?; // completes the handshake first
+    tls.flush()?;
+    let version = conn
+        .protocol_version()
+        .ok_or_else(|| io::Error::other("no protocol version after the handshake"))?;
     if close_notify {
         conn.send_close_notify();
         while conn.wants_write() {
-            conn.write_tls(&mut sock).unwrap();
+            conn.write_tls(&mut sock)?;
         }
     }
-    sock.shutdown(Shutdown::Both).unwrap();
+    sock.shutdown(Shutdown::Both)?;
+    Ok(version)
 }
 
 fn localhost() -> ServerName<'static> {
-    ServerName::try_from("localhost").unwrap()
+    ServerName::try_from("localhost").expect("a valid DNS name")
 }
 
 #[test]
@@ -160,8 +174,18 @@ fn octet_counted_tcp_frames_are_parsed_one_message_each() {
         server,
         format!("{}{}", octet_counted(&first), octet_counted(&second)).as_bytes(),
     );
-    assert_parsed(&one(server, "tcp-octet-1"), "tcp", "tcp-octet", "tcp-octet-1");
-    assert_parsed(&one(server, "tcp-octet-2"), "tcp", "tcp-octet", "tcp-octet-2");
+    assert_parsed(
+        &one(server, "tcp-octet-1"),
+        "tcp",
+        "tcp-octet",
+        "tcp-octet-1",
+    );
+    assert_parsed(
+        &one(server, "tcp-octet-2"),
+        "tcp",
+        "tcp-octet",
+        "tcp-octet-2",
+    );
 }
 
 #[test]
@@ -186,7 +210,8 @@ fn tls_message_verified_against_the_ca_is_parsed_by_name_and_by_ip() {
         localhost(),
         octet_counted(&message).as_bytes(),
         true,
-    );
+    )
+    .unwrap();
     assert_parsed(&one(server, "tls-name-1"), "tls", "tls-app", "tls-name-1");
 
     let by_ip = ServerName::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST).into());
@@ -197,7 +222,8 @@ fn tls_message_verified_against_the_ca_is_parsed_by_name_and_by_ip() {
         by_ip,
         octet_counted(&message).as_bytes(),
         true,
-    );
+    )
+    .unwrap();
     assert_parsed(&one(server, "tls-ip-1"), "tls", "tls-app", "tls-ip-1");
 }
 
@@ -211,9 +237,15 @@ fn tls_close_without_close_notify_shows_in_rsyslogd_log() {
         localhost(),
         octet_counted(&message).as_bytes(),
         false,
-    );
+    )
+    .unwrap();
     // Still delivered; rsyslogd complains in its own log.
-    assert_parsed(&one(server, "tls-abrupt-1"), "tls", "tls-abrupt", "tls-abrupt-1");
+    assert_parsed(
+        &one(server, "tls-abrupt-1"),
+        "tls",
+        "tls-abrupt",
+        "tls-abrupt-1",
+    );
     assert!(
         server.wait_for_log("non-properly terminated", WAIT),
         "{}",
@@ -248,7 +280,10 @@ fn x509_name_instance_accepts_the_client_certificate_only() {
     assert_eq!(server.tls_authmode(), TlsAuthMode::X509Name);
     assert_eq!(server.tls_permitted_peer(), "syslog-test-client");
     let conf = std::fs::read_to_string(server.config_path()).unwrap();
-    assert!(conf.contains(r#"permittedPeer=["syslog-test-client"]"#), "{conf}");
+    assert!(
+        conf.contains(r#"permittedPeer=["syslog-test-client"]"#),
+        "{conf}"
+    );
 
     let message = rfc5424("x509-app", "x509-with-cert");
     send_tls(
@@ -257,13 +292,19 @@ fn x509_name_instance_accepts_the_client_certificate_only() {
         localhost(),
         octet_counted(&message).as_bytes(),
         true,
+    )
+    .unwrap();
+    assert_parsed(
+        &one(&server, "x509-with-cert"),
+        "tls",
+        "x509-app",
+        "x509-with-cert",
     );
-    assert_parsed(&one(&server, "x509-with-cert"), "tls", "x509-app", "x509-with-cert");
 
     // Without a certificate the TLS 1.3 handshake succeeds on the client
     // side, but rsyslogd drops the session and says so in its log.
     let message = rfc5424("x509-app", "x509-without-cert");
-    send_tls(
+    let _closed_by_server = send_tls(
         &server,
         tls_config(&server, false),
         localhost(),
@@ -289,7 +330,10 @@ fn custom_instance_applies_escape_control_and_max_message_size() {
     assert_eq!(server.max_message_size(), 2048);
     assert!(!server.escape_control());
 
-    send_udp(&server, b"<14>1 - host esc-app - - - line1\nline2\ttab esc-1");
+    send_udp(
+        &server,
+        b"<14>1 - host esc-app - - - line1\nline2\ttab esc-1",
+    );
     assert_eq!(one(&server, "esc-1")["msg"], "line1\nline2\ttab esc-1");
 
     let head = "<14>1 - host big-app - - - big-1 ";
@@ -312,7 +356,10 @@ fn stopped_instance_starts_again_on_the_same_ports_and_appends() {
     server.stop();
     assert!(!server.is_running());
     assert_eq!(server.pid(), None);
-    assert!(TcpStream::connect(server.tcp_addr()).is_err(), "still listening");
+    assert!(
+        TcpStream::connect(server.tcp_addr()).is_err(),
+        "still listening"
+    );
 
     server.start_again().unwrap();
     assert!(server.is_running());
@@ -321,10 +368,7 @@ fn stopped_instance_starts_again_on_the_same_ports_and_appends() {
         (server.udp_addr(), server.tcp_addr(), server.tls_addr()),
         addrs
     );
-    send_tcp(
-        &server,
-        b"<14>1 - host restart-app - - - after-restart-1\n",
-    );
+    send_tcp(&server, b"<14>1 - host restart-app - - - after-restart-1\n");
     one(&server, "after-restart-1");
     let message = rfc5424("restart-tls", "after-restart-tls");
     send_tls(
@@ -333,7 +377,8 @@ fn stopped_instance_starts_again_on_the_same_ports_and_appends() {
         localhost(),
         octet_counted(&message).as_bytes(),
         true,
-    );
+    )
+    .unwrap();
     one(&server, "after-restart-tls");
     // messages.jsonl was appended to, not replaced.
     assert_eq!(server.messages_containing("before-restart-1").len(), 1);
@@ -344,4 +389,27 @@ fn stopped_instance_starts_again_on_the_same_ports_and_appends() {
         !Path::new(&format!("/proc/{pid}")).exists(),
         "rsyslogd {pid} survived the drop"
     );
+}
+
+#[test]
+fn start_again_reports_rsyslogds_reason_when_a_port_was_taken() {
+    let mut server = Rsyslog::builder().tls(false).start().unwrap();
+    server.stop();
+    let _squatter = TcpListener::bind(server.tcp_addr()).unwrap();
+    match server.start_again() {
+        Err(StartError::ListenerFailed {
+            attempts,
+            diagnostics,
+        }) => {
+            assert_eq!(attempts, 3);
+            assert!(
+                diagnostics
+                    .to_ascii_lowercase()
+                    .contains("could not create"),
+                "{diagnostics}"
+            );
+        }
+        other => panic!("expected ListenerFailed, got {other:?}"),
+    }
+    assert!(!server.is_running());
 }

@@ -171,17 +171,18 @@ impl Config {
 ///
 /// # Examples
 ///
-/// ```no_run
+/// ```
 /// use logwood_testkit::rsyslog::{Rsyslog, TlsAuthMode};
 ///
-/// # fn docs() -> Result<(), logwood_testkit::rsyslog::StartError> {
 /// let server = Rsyslog::builder()
 ///     .tls_authmode(TlsAuthMode::X509Name)
 ///     .escape_control(false)
 ///     .max_message_size(4096)
 ///     .start()?;
 /// assert_eq!(server.max_message_size(), 4096);
-/// # Ok(()) }
+/// assert!(server.client_cert().is_file());
+/// // Dropping `server` stops rsyslogd.
+/// # Ok::<(), logwood_testkit::rsyslog::StartError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use = "a builder does nothing until `start` is called"]

@@ -145,7 +145,9 @@ fn apt_get_install() -> Result<(), StartError> {
         )))
     };
     if std::env::var_os(NO_INSTALL_ENV).is_some() {
-        return fail(format!("is missing ({NO_INSTALL_ENV} forbids installing it)"));
+        return fail(format!(
+            "is missing ({NO_INSTALL_ENV} forbids installing it)"
+        ));
     }
     let Some(apt_get) = find_program("apt-get") else {
         return fail("is missing, and there is no apt-get to install it".into());

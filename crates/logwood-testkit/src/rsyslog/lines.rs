@@ -68,12 +68,8 @@ pub(super) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// JSON, so this is a broken harness or a test failure.
 pub(super) fn parse(line: &[u8], path: &Path) -> serde_json::Value {
     let text = String::from_utf8_lossy(line);
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "a line of {} is not JSON ({e}): {text}",
-            path.display()
-        )
-    })
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("a line of {} is not JSON ({e}): {text}", path.display()))
 }
 
 #[cfg(test)]

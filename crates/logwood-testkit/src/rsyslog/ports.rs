@@ -89,7 +89,11 @@ fn socket_inodes(pid: u32) -> Option<HashSet<u64>> {
         .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
         .filter_map(|target| {
             let target = target.to_str()?;
-            target.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+            target
+                .strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()
         })
         .collect();
     (!inodes.is_empty()).then_some(inodes)

@@ -86,11 +86,7 @@ impl Process {
                 )),
             });
         };
-        Ok(Self {
-            shell,
-            stdin,
-            pid,
-        })
+        Ok(Self { shell, stdin, pid })
     }
 
     /// rsyslogd's pid.

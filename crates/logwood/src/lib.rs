@@ -1,0 +1,52 @@
+//! logwood: `tracing` layers that ship an application's logs where people
+//! read them, each added with `.with(layer)`.
+//!
+//! - [`json`]: one Timber-style JSON object per line on stdout or any
+//!   `MakeWriter`.
+//!
+//! Span fields become nested, merging context (`#[instrument(fields(user.id = 42))]`
+//! behaves like Python's `with timber.context(user={'id': 42})`), and every
+//! record carries runtime (function, module, file, line, thread, logger) and
+//! system (pid, process name, hostname) metadata. The record format is
+//! described on [`json::JsonLayer`].
+//!
+//! # Examples
+//!
+//! ```
+//! use tracing_subscriber::prelude::*;
+//!
+//! # #[allow(dead_code)]
+//! # fn docs() {
+//! tracing_subscriber::registry()
+//!     .with(logwood::json::JsonLayer::stdout())
+//!     .init();
+//!
+//! #[tracing::instrument(fields(user.id = 42, job.id = 123))]
+//! fn place_order() {
+//!     tracing::info!(order_placed.id = 1234_u64, order_placed.total = 520.23, "Order #1234 placed");
+//! }
+//! place_order();
+//! # }
+//! ```
+//!
+//! # Feature flags
+//!
+//! - `json` (default): the JSON layer, as [`json`].
+//! - `full`: every layer.
+//!
+//! # Supported Rust versions
+//!
+//! Built and tested with Rust 1.95 (the manifest's `rust-version`).
+#![doc(test(attr(deny(warnings))))]
+
+/// The shared engine: context store, record, encoders (`logwood-core`).
+pub use logwood_core as core;
+
+/// Per-layer static context, accepted by every layer's builder.
+pub use logwood_core::context::StaticContext;
+
+/// The JSON stdout layer (`logwood-json`).
+///
+/// Requires the `json` feature (on by default).
+#[cfg(feature = "json")]
+pub use logwood_json as json;
