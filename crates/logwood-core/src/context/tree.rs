@@ -141,6 +141,24 @@ impl Map {
         }
     }
 
+    /// Calls `f` with every scalar in the tree and its dotted path
+    /// (`user.id`), depth first, in insertion order: for flat formats
+    /// (`key=value`, RFC 5424 SD-PARAMs). `path` is a reused buffer.
+    pub fn for_each_leaf(&self, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
+        for (key, value) in &self.entries {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            match value {
+                Value::Map(map) => map.for_each_leaf(path, f),
+                leaf => f(path, leaf),
+            }
+            path.truncate(len);
+        }
+    }
+
     /// Whether this map and `other` share a top-level key.
     pub fn shares_key_with(&self, other: &Map) -> bool {
         self.entries
@@ -218,6 +236,19 @@ mod tests {
         let mut out = Vec::new();
         crate::encode::write_value::<crate::encode::Json>(&mut out, &Value::Map(map.clone()));
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn leaves_are_walked_with_dotted_paths() {
+        let mut m = Map::new();
+        m.insert_dotted("user.id", 42u64.into());
+        m.insert_dotted("user.name", "ann".into());
+        m.insert_dotted("job", 1u64.into());
+        let mut seen = Vec::new();
+        m.for_each_leaf(&mut String::new(), &mut |path, v| {
+            seen.push(format!("{path}={v}"))
+        });
+        assert_eq!(seen, ["user.id=42", "user.name=ann", "job=1"]);
     }
 
     #[test]

@@ -37,7 +37,7 @@ static ESCAPE: [u8; 256] = {
 };
 
 /// Appends `s` escaped for the inside of a JSON string (no quotes).
-pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
+pub fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {

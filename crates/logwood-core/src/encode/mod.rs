@@ -6,16 +6,18 @@
 
 mod json;
 mod msgpack;
+mod text;
 
 use std::fmt;
 
-pub use json::Json;
+pub use json::{Json, escape_into as json_escape_into};
 pub use msgpack::Msgpack;
+pub use text::Text;
 
 use crate::context::{Map, Value};
 
 /// Number of per-format cache slots (one per nested format).
-pub(crate) const SLOTS: usize = 2;
+pub(crate) const SLOTS: usize = 3;
 
 /// A nested output format (JSON or msgpack): scalars, strings and maps.
 ///
