@@ -15,8 +15,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde_json::Value;
 
@@ -49,8 +48,16 @@ pub(crate) enum Kind {
 
 #[derive(Debug)]
 enum Sink {
-    Memory { records: Vec<String>, syslog: Vec<String> },
-    File { writer: BufWriter<File>, path: PathBuf, start: u64, kinds: Vec<Kind> },
+    Memory {
+        records: Vec<String>,
+        syslog: Vec<String>,
+    },
+    File {
+        writer: BufWriter<File>,
+        path: PathBuf,
+        start: u64,
+        kinds: Vec<Kind>,
+    },
     Stdout,
     Discard,
 }
@@ -58,15 +65,13 @@ enum Sink {
 #[derive(Debug)]
 struct State {
     sink: Sink,
-    records: u64,
-    syslog: u64,
 }
 
-/// The output, shared by every connection; wakes waiters on each write.
+/// The output, shared by every connection. (The counts of what was
+/// written live in the stats, updated by the caller after each write.)
 #[derive(Debug)]
 pub(crate) struct Store {
     state: Mutex<State>,
-    written: Condvar,
 }
 
 // === impl Store ===
@@ -76,7 +81,10 @@ impl Store {
     /// errors surface in `start()`).
     pub(crate) fn open(output: &Output) -> io::Result<Self> {
         let sink = match output {
-            Output::Memory => Sink::Memory { records: Vec::new(), syslog: Vec::new() },
+            Output::Memory => Sink::Memory {
+                records: Vec::new(),
+                syslog: Vec::new(),
+            },
             Output::File(path) => {
                 let mut file = OpenOptions::new().create(true).append(true).open(path)?;
                 let start = file.seek(SeekFrom::End(0))?;
@@ -90,7 +98,9 @@ impl Store {
             Output::Stdout => Sink::Stdout,
             Output::Discard => Sink::Discard,
         };
-        Ok(Self { state: Mutex::new(State { sink, records: 0, syslog: 0 }), written: Condvar::new() })
+        Ok(Self {
+            state: Mutex::new(State { sink }),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -133,12 +143,6 @@ impl Store {
             }
             Sink::Discard => {}
         }
-        match kind {
-            Kind::Record => state.records += count as u64,
-            Kind::Syslog => state.syslog += count as u64,
-        }
-        drop(state);
-        self.written.notify_all();
         Ok(())
     }
 
@@ -152,45 +156,18 @@ impl Store {
                     Kind::Syslog => syslog.clone(),
                 };
                 drop(state);
-                list.iter().filter_map(|line| serde_json::from_str(line).ok()).collect()
+                list.iter()
+                    .filter_map(|line| serde_json::from_str(line).ok())
+                    .collect()
             }
-            Sink::File { path, start, kinds, .. } => {
+            Sink::File {
+                path, start, kinds, ..
+            } => {
                 let (path, start, kinds) = (path.clone(), *start, kinds.clone());
                 drop(state);
                 read_back(&path, start, &kinds, kind).unwrap_or_default()
             }
             Sink::Stdout | Sink::Discard => Vec::new(),
-        }
-    }
-
-    /// Lines of `kind` written so far.
-    pub(crate) fn count(&self, kind: Kind) -> u64 {
-        let state = self.lock();
-        match kind {
-            Kind::Record => state.records,
-            Kind::Syslog => state.syslog,
-        }
-    }
-
-    /// Waits until at least `n` lines of `kind` were written or `timeout`
-    /// passed; returns the count reached.
-    pub(crate) fn wait_for(&self, kind: Kind, n: u64, timeout: Duration) -> u64 {
-        let deadline = Instant::now() + timeout;
-        let mut state = self.lock();
-        loop {
-            let got = match kind {
-                Kind::Record => state.records,
-                Kind::Syslog => state.syslog,
-            };
-            let now = Instant::now();
-            if got >= n || now >= deadline {
-                return got;
-            }
-            state = self
-                .written
-                .wait_timeout(state, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
         }
     }
 }
@@ -203,10 +180,10 @@ fn read_back(path: &PathBuf, start: u64, kinds: &[Kind], kind: Kind) -> io::Resu
     let mut values = Vec::new();
     for (line, line_kind) in BufReader::new(file).lines().zip(kinds) {
         let line = line?;
-        if *line_kind == kind {
-            if let Ok(value) = serde_json::from_str(&line) {
-                values.push(value);
-            }
+        if *line_kind == kind
+            && let Ok(value) = serde_json::from_str(&line)
+        {
+            values.push(value);
         }
     }
     Ok(values)

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::output::Kind;
+
 /// How many requests [`Stats::recent`] keeps (the newest ones).
 pub const RECENT_REQUESTS: usize = 1024;
 
@@ -77,8 +79,11 @@ impl Stats {
     /// "syslog_messages":…,"syslog_rejected":…,"dropped_connections":…,
     /// "write_errors":…,"statuses":{"202":…}}`.
     pub fn to_json(&self) -> serde_json::Value {
-        let statuses: serde_json::Map<String, serde_json::Value> =
-            self.statuses.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
+        let statuses: serde_json::Map<String, serde_json::Value> = self
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.to_string(), (*v).into()))
+            .collect();
         serde_json::json!({
             "requests": self.requests,
             "connections": self.connections,
@@ -98,7 +103,10 @@ impl Stats {
 impl RequestInfo {
     /// [`arrived`](Self::arrived) in microseconds since the Unix epoch.
     pub fn arrived_unix_micros(&self) -> u128 {
-        self.arrived.duration_since(UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0)
+        self.arrived
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or(0)
     }
 }
 
@@ -116,6 +124,14 @@ impl Counters {
         let mut stats = self.stats.clone();
         stats.recent = self.recent.iter().cloned().collect();
         stats
+    }
+
+    /// Lines of `kind` written so far.
+    pub(crate) fn written(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::Record => self.stats.records,
+            Kind::Syslog => self.stats.syslog_messages,
+        }
     }
 
     pub(crate) fn connection_accepted(&mut self) -> u64 {

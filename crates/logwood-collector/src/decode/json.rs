@@ -70,7 +70,10 @@ mod tests {
     #[test]
     fn escapes_quotes_backslashes_and_control_characters() {
         assert_eq!(escaped("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(escaped("\n\r\t\u{8}\u{c}\u{1}\u{1f}"), r#""\n\r\t\b\f\u0001\u001f""#);
+        assert_eq!(
+            escaped("\n\r\t\u{8}\u{c}\u{1}\u{1f}"),
+            r#""\n\r\t\b\f\u0001\u001f""#
+        );
         assert_eq!(escaped("héllo ✓"), "\"héllo ✓\"");
     }
 

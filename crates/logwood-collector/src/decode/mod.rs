@@ -8,8 +8,7 @@ mod json;
 mod msgpack;
 mod ndjson;
 
-pub(crate) use json::{write_int, write_opt_int, write_opt_str, write_str};
-pub(crate) use msgpack::MAX_DEPTH;
+pub(crate) use json::{write_opt_int, write_opt_str, write_str};
 
 /// The format of a batch body, chosen by its `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

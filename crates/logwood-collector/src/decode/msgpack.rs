@@ -25,7 +25,13 @@ const LINEAR_DUP_CHECK: usize = 16;
 /// Transcodes a msgpack batch into JSON lines appended to `out`; returns the
 /// number of records. On error `out` may hold a partial line.
 pub(crate) fn transcode(input: &[u8], out: &mut Vec<u8>) -> Result<usize, DecodeError> {
-    let mut t = Transcoder { input, pos: 0, out, keys: Vec::new(), scratch: Vec::new() };
+    let mut t = Transcoder {
+        input,
+        pos: 0,
+        out,
+        keys: Vec::new(),
+        scratch: Vec::new(),
+    };
     let len = match t.marker()? {
         Marker::FixArray(n) => usize::from(n),
         Marker::Array16 => t.len16()?,
@@ -132,27 +138,53 @@ impl<'a> Transcoder<'a, '_> {
             Marker::False => self.out.extend_from_slice(b"false"),
             Marker::FixPos(n) => write_int(self.out, n),
             Marker::FixNeg(n) => write_int(self.out, n),
-            Marker::U8 => write_int(self.out, u8::from_be_bytes(self.array()?)),
-            Marker::U16 => write_int(self.out, u16::from_be_bytes(self.array()?)),
-            Marker::U32 => write_int(self.out, u32::from_be_bytes(self.array()?)),
-            Marker::U64 => write_int(self.out, u64::from_be_bytes(self.array()?)),
-            Marker::I8 => write_int(self.out, i8::from_be_bytes(self.array()?)),
-            Marker::I16 => write_int(self.out, i16::from_be_bytes(self.array()?)),
-            Marker::I32 => write_int(self.out, i32::from_be_bytes(self.array()?)),
-            Marker::I64 => write_int(self.out, i64::from_be_bytes(self.array()?)),
+            Marker::U8 => {
+                let v = u8::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::U16 => {
+                let v = u16::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::U32 => {
+                let v = u32::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::U64 => {
+                let v = u64::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::I8 => {
+                let v = i8::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::I16 => {
+                let v = i16::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::I32 => {
+                let v = i32::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
+            Marker::I64 => {
+                let v = i64::from_be_bytes(self.array()?);
+                write_int(self.out, v);
+            }
             Marker::F32 => {
                 let f = f32::from_be_bytes(self.array()?);
                 if !f.is_finite() {
                     return Err(self.error_at(at, "non-finite float"));
                 }
-                self.out.extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
+                self.out
+                    .extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
             }
             Marker::F64 => {
                 let f = f64::from_be_bytes(self.array()?);
                 if !f.is_finite() {
                     return Err(self.error_at(at, "non-finite float"));
                 }
-                self.out.extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
+                self.out
+                    .extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
             }
             Marker::FixStr(n) => {
                 let s = self.str_bytes(usize::from(n))?;

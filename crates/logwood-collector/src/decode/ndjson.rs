@@ -20,7 +20,10 @@ pub(crate) fn transcode(input: &[u8], out: &mut Vec<u8>) -> Result<usize, Decode
         if line.is_empty() {
             continue;
         }
-        validate_line(line).map_err(|reason| DecodeError::Ndjson { line: index + 1, reason })?;
+        validate_line(line).map_err(|reason| DecodeError::Ndjson {
+            line: index + 1,
+            reason,
+        })?;
         out.extend_from_slice(line);
         out.push(b'\n');
         count += 1;

@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use super::msgpack::MAX_DEPTH;
 use super::*;
 
 /// Encodes a JSON value as msgpack the way logwood does: `str` strings,
@@ -75,16 +76,33 @@ fn record() -> Value {
 }
 
 #[test]
-fn msgpack_batch_becomes_one_json_line_per_record_in_key_order() {
+fn msgpack_batch_becomes_one_json_line_per_record() {
     let records = vec![record(), json!({"message": "second"})];
     let (n, out) = msgpack(&batch(&records)).unwrap();
     assert_eq!(n, 2);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with(r#"{"dt":"2026-11-20T03:44:21.221232Z","level":"info","message":"#));
     for (line, record) in lines.iter().zip(&records) {
         assert_eq!(&serde_json::from_str::<Value>(line).unwrap(), record);
     }
+}
+
+#[test]
+fn msgpack_keys_keep_the_order_they_were_sent_in() {
+    let mut body = vec![0x91, 0x83];
+    for (key, value) in [
+        ("dt", "2026-11-20T03:44:21.221232Z"),
+        ("level", "info"),
+        ("message", "m"),
+    ] {
+        rmp::encode::write_str(&mut body, key).unwrap();
+        rmp::encode::write_str(&mut body, value).unwrap();
+    }
+    let (_, out) = msgpack(&body).unwrap();
+    assert_eq!(
+        out,
+        "{\"dt\":\"2026-11-20T03:44:21.221232Z\",\"level\":\"info\",\"message\":\"m\"}\n"
+    );
 }
 
 #[test]
@@ -101,11 +119,15 @@ fn msgpack_integers_of_every_width_and_floats_are_json_numbers() {
     };
     field("u8", &|b| rmp::encode::write_u8(b, 200).unwrap());
     field("u16", &|b| rmp::encode::write_u16(b, 60000).unwrap());
-    field("u32", &|b| rmp::encode::write_u32(b, 4_000_000_000).unwrap());
+    field("u32", &|b| {
+        rmp::encode::write_u32(b, 4_000_000_000).unwrap()
+    });
     field("u64", &|b| rmp::encode::write_u64(b, u64::MAX).unwrap());
     field("i8", &|b| rmp::encode::write_i8(b, -100).unwrap());
     field("i16", &|b| rmp::encode::write_i16(b, -30000).unwrap());
-    field("i32", &|b| rmp::encode::write_i32(b, -2_000_000_000).unwrap());
+    field("i32", &|b| {
+        rmp::encode::write_i32(b, -2_000_000_000).unwrap()
+    });
     field("i64", &|b| rmp::encode::write_i64(b, i64::MIN).unwrap());
     field("f32", &|b| rmp::encode::write_f32(b, 0.5).unwrap());
     field("f64", &|b| rmp::encode::write_f64(b, 520.23).unwrap());
@@ -122,7 +144,10 @@ fn msgpack_integers_of_every_width_and_floats_are_json_numbers() {
 fn msgpack_strings_are_escaped_for_json() {
     let body = batch(&[json!({"m": "quote \" backslash \\ newline \n nul \u{0} é"})]);
     let (_, out) = msgpack(&body).unwrap();
-    assert_eq!(out, "{\"m\":\"quote \\\" backslash \\\\ newline \\n nul \\u0000 é\"}\n");
+    assert_eq!(
+        out,
+        "{\"m\":\"quote \\\" backslash \\\\ newline \\n nul \\u0000 é\"}\n"
+    );
 }
 
 #[test]
@@ -141,9 +166,16 @@ fn msgpack_lengths_claiming_more_than_the_body_are_refused_without_allocating() 
     // An array claiming 2^32 - 1 records.
     assert!(reason(msgpack(&[0xdd, 0xff, 0xff, 0xff, 0xff, 0x80])).contains("truncated"));
     // A str claiming 4 GiB.
-    assert!(reason(msgpack(&[0x91, 0x81, 0xa1, b'a', 0xdb, 0xff, 0xff, 0xff, 0xff])).contains("truncated"));
+    assert!(
+        reason(msgpack(&[
+            0x91, 0x81, 0xa1, b'a', 0xdb, 0xff, 0xff, 0xff, 0xff
+        ]))
+        .contains("truncated")
+    );
     // A nested array claiming 65535 elements.
-    assert!(reason(msgpack(&[0x91, 0x81, 0xa1, b'a', 0xdc, 0xff, 0xff, 0xc0])).contains("truncated"));
+    assert!(
+        reason(msgpack(&[0x91, 0x81, 0xa1, b'a', 0xdc, 0xff, 0xff, 0xc0])).contains("truncated")
+    );
 }
 
 #[test]
@@ -167,6 +199,8 @@ fn msgpack_nesting_up_to_the_limit_is_accepted() {
     body.push(0xc0);
     let (_, out) = msgpack(&body).unwrap();
     assert_eq!(out.matches('[').count(), MAX_DEPTH - 2);
+    // The deepest accepted record still parses as JSON (serde_json's limit is 128 too).
+    serde_json::from_str::<Value>(out.trim_end()).unwrap();
     body.insert(4, 0x91);
     assert!(msgpack(&body).is_err());
 }
@@ -195,7 +229,10 @@ fn msgpack_non_string_keys_and_non_map_records_are_refused() {
 
 #[test]
 fn msgpack_duplicate_keys_are_refused_in_small_and_large_maps() {
-    assert!(reason(msgpack(&[0x91, 0x82, 0xa1, b'a', 0x01, 0xa1, b'a', 0x02])).contains("duplicate key"));
+    assert!(
+        reason(msgpack(&[0x91, 0x82, 0xa1, b'a', 0x01, 0xa1, b'a', 0x02]))
+            .contains("duplicate key")
+    );
     // A nested map may reuse its parent's keys.
     assert!(msgpack(&[0x91, 0x81, 0xa1, b'a', 0x81, 0xa1, b'a', 0x01]).is_ok());
 
@@ -205,7 +242,9 @@ fn msgpack_duplicate_keys_are_refused_in_small_and_large_maps() {
         large.push(0xc0);
     }
     assert!(reason(msgpack(&large)).contains("duplicate key"));
-    let unique = batch(&[Value::Object((0..40).map(|i| (format!("k{i}"), json!(i))).collect())]);
+    let unique = batch(&[Value::Object(
+        (0..40).map(|i| (format!("k{i}"), json!(i))).collect(),
+    )]);
     assert!(msgpack(&unique).is_ok());
 }
 
@@ -251,10 +290,19 @@ fn ndjson_deep_nesting_is_refused() {
 
 #[test]
 fn content_types_map_to_formats() {
-    assert_eq!(BodyFormat::from_content_type("application/x-msgpack"), Some(BodyFormat::Msgpack));
-    assert_eq!(BodyFormat::from_content_type("application/json"), Some(BodyFormat::Ndjson));
+    assert_eq!(
+        BodyFormat::from_content_type("application/x-msgpack"),
+        Some(BodyFormat::Msgpack)
+    );
+    assert_eq!(
+        BodyFormat::from_content_type("application/json"),
+        Some(BodyFormat::Ndjson)
+    );
     assert_eq!(BodyFormat::from_content_type(""), None);
-    assert_eq!(BodyFormat::from_content_type("application/octet-stream"), None);
+    assert_eq!(
+        BodyFormat::from_content_type("application/octet-stream"),
+        None
+    );
 }
 
 fn json_leaf() -> impl Strategy<Value = Value> {

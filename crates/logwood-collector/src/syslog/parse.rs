@@ -54,7 +54,10 @@ fn message_text(bytes: &[u8]) -> Option<Cow<'_, str>> {
 
 /// Parses one frame (trailing `\n`, `\r` and NUL bytes are dropped first).
 pub(crate) fn parse(frame: &[u8]) -> Message<'_> {
-    let end = frame.iter().rposition(|&b| !matches!(b, b'\n' | b'\r' | 0)).map_or(0, |i| i + 1);
+    let end = frame
+        .iter()
+        .rposition(|&b| !matches!(b, b'\n' | b'\r' | 0))
+        .map_or(0, |i| i + 1);
     let frame = &frame[..end];
     let mut message = Message {
         format: Format::Unknown,
@@ -97,7 +100,9 @@ fn parse_pri(frame: &[u8]) -> Option<(u8, &[u8])> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let value = digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    let value = digits
+        .iter()
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
     let pri = u8::try_from(value).ok().filter(|&p| p <= 191)?;
     Some((pri, &rest[close + 1..]))
 }
@@ -109,7 +114,9 @@ fn parse_version(rest: &[u8]) -> Option<(u16, &[u8])> {
     if digits.is_empty() || digits[0] == b'0' || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let version = digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+    let version = digits
+        .iter()
+        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
     Some((version, &rest[sp + 1..]))
 }
 
@@ -120,11 +127,12 @@ fn token(rest: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 fn parse_5424<'a>(rest: &'a [u8], message: &mut Message<'a>) {
+    let header = rest;
     let mut fields = [&b""[..]; 5];
     let mut rest = rest;
     for slot in &mut fields {
         let Some((value, tail)) = token(rest) else {
-            message.msg = message_text(rest);
+            message.msg = message_text(header);
             message.error = Some("truncated RFC 5424 header");
             return;
         };
@@ -197,7 +205,9 @@ fn parse_sd(mut rest: &[u8]) -> Result<(Vec<SdElement<'_>>, &[u8]), &'static str
                 }
                 [b' ', tail @ ..] => {
                     let (name, tail) = sd_name(tail)?;
-                    let tail = tail.strip_prefix(b"=\"").ok_or("structured data: expected `=\"`")?;
+                    let tail = tail
+                        .strip_prefix(b"=\"")
+                        .ok_or("structured data: expected `=\"`")?;
                     let (value, tail) = param_value(tail)?;
                     params.push((Cow::Borrowed(name), value));
                     rest = tail;
@@ -232,8 +242,9 @@ fn param_value(rest: &[u8]) -> Result<(String, &[u8]), &'static str> {
     Err("structured data: unterminated PARAM-VALUE")
 }
 
-const MONTHS: [&[u8; 3]; 12] =
-    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
 
 /// `Mmm dd hh:mm:ss` (day space-padded or two digits).
 fn is_bsd_timestamp(t: &[u8]) -> bool {
@@ -259,10 +270,20 @@ fn is_iso_timestamp(t: &[u8]) -> bool {
     t.len() >= 19 && t[..4].iter().all(u8::is_ascii_digit) && t[4] == b'-' && t[10] == b'T'
 }
 
+/// A parsed TAG: app-name, procid, and the message after it.
+type Tag<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
 /// A TAG: `app[pid]:` or `app:`, app up to 48 visible characters.
-fn parse_tag(rest: &[u8]) -> Option<(&[u8], Option<&[u8]>, &[u8])> {
-    let end = rest.iter().take(49).position(|&b| matches!(b, b'[' | b':' | b' '))?;
-    if end == 0 || !rest[..end].iter().all(|b| b.is_ascii_graphic() || *b >= 0x80) {
+fn parse_tag(rest: &[u8]) -> Option<Tag<'_>> {
+    let end = rest
+        .iter()
+        .take(49)
+        .position(|&b| matches!(b, b'[' | b':' | b' '))?;
+    if end == 0
+        || !rest[..end]
+            .iter()
+            .all(|b| b.is_ascii_graphic() || *b >= 0x80)
+    {
         return None;
     }
     let app = &rest[..end];
