@@ -14,7 +14,9 @@
 //! - the event's fields at the top level, dotted names nested; a field whose
 //!   first segment is `dt`, `level`, `message` or `context` gets a leading
 //!   underscore (`"_level":3`); conflicts follow the later-wins rule of
-//!   [`crate::field`].
+//!   [`crate::field`]; with [`RecordOptions::lift_message_fields`], fields
+//!   lifted out of the message follow them (an event field wins over a
+//!   lifted one).
 //! - `context`: `runtime` (per event; `function` is the innermost span's name
 //!   and is absent outside spans), `system` (per process), then the layer's
 //!   static context with the span context merged on top. A user key
@@ -31,7 +33,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::buf::Scratch;
 use crate::context::{ContextRecorder, SpanInfo, StaticContext};
 use crate::encode::Format;
-use crate::field::EventFields;
+use crate::field::{EventFields, LiftFrom};
 use crate::meta;
 use crate::time::{RFC3339_LEN, rfc3339_micros};
 
@@ -44,6 +46,11 @@ pub struct RecordOptions {
     pub runtime: bool,
     /// Whether to write `context.system`.
     pub system: bool,
+    /// Whether to lift `key=value` pairs and JSON objects found in the
+    /// message into fields (the rules are in
+    /// [`crate::field`](crate::field#lifting-fields-out-of-the-message)).
+    /// Off by default.
+    pub lift_message_fields: bool,
 }
 
 impl Default for RecordOptions {
@@ -52,6 +59,7 @@ impl Default for RecordOptions {
             context: Arc::default(),
             runtime: true,
             system: true,
+            lift_message_fields: false,
         }
     }
 }
@@ -88,18 +96,18 @@ pub fn write_record<F: Format>(
 ) {
     let mut root = F::map_begin(out);
     let mut dt = [0; RFC3339_LEN];
-    F::map_key(out, &mut root, "", "dt");
+    F::map_key_fixed(out, &mut root, "dt");
     F::write_str(out, rfc3339_micros(record.time, &mut dt));
-    F::map_key(out, &mut root, "", "level");
+    F::map_key_fixed(out, &mut root, "level");
     F::write_str(out, level_name(record.meta.level()));
-    F::map_key(out, &mut root, "", "message");
+    F::map_key_fixed(out, &mut root, "message");
     match fields.message() {
         Some(message) => out.extend_from_slice(message),
         None => F::write_str(out, ""),
     }
     fields.write_into::<F>(out, &mut root);
 
-    F::map_key(out, &mut root, "", "context");
+    F::map_key_fixed(out, &mut root, "context");
     let mut context = F::map_begin(out);
     if opts.runtime {
         write_runtime::<F>(out, &mut context, record);
@@ -109,8 +117,8 @@ pub fn write_record<F: Format>(
     }
     let span = record.span.map(|s| s.merged);
     match span {
-        Some(span) if !span.map().is_empty() => {
-            if opts.context.map().shares_key_with(span.map()) {
+        Some(span) if !span.is_empty() => {
+            if span.shares_key_with(opts.context.map()) {
                 // Rare: the layer's context and the span's share a top-level
                 // key, so the two trees must be merged for this event.
                 let mut merged = opts.context.map().clone();
@@ -129,26 +137,26 @@ pub fn write_record<F: Format>(
 
 fn write_runtime<F: Format>(out: &mut Vec<u8>, context: &mut F::Map, record: &Record<'_>) {
     let meta = record.meta;
-    F::map_key(out, context, "", "runtime");
+    F::map_key_fixed(out, context, "runtime");
     let mut runtime = F::map_begin(out);
     if let Some(span) = record.span {
-        F::map_key(out, &mut runtime, "", "function");
+        F::map_key_fixed(out, &mut runtime, "function");
         F::write_str(out, span.function);
     }
     if let Some(module) = meta.module_path() {
-        F::map_key(out, &mut runtime, "", "module");
+        F::map_key_fixed(out, &mut runtime, "module");
         F::write_str(out, module);
     }
     if let Some(file) = meta.file() {
-        F::map_key(out, &mut runtime, "", "file");
+        F::map_key_fixed(out, &mut runtime, "file");
         F::write_str(out, file);
     }
     if let Some(line) = meta.line() {
-        F::map_key(out, &mut runtime, "", "line");
+        F::map_key_fixed(out, &mut runtime, "line");
         F::write_u64(out, line.into());
     }
     meta::with_thread_members::<F, _>(|members| F::map_splice(out, &mut runtime, members));
-    F::map_key(out, &mut runtime, "", "logger_name");
+    F::map_key_fixed(out, &mut runtime, "logger_name");
     F::write_str(out, meta.target());
     F::map_end(out, runtime);
 }
@@ -171,8 +179,8 @@ pub fn encode_event<F, S>(
     let normalized = event.normalized_metadata();
     let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
     let Scratch { out, fields } = scratch;
-    fields.clear(normalized.is_some());
-    event.record(&mut fields.visitor::<F>());
+    let lift = opts.lift_message_fields.then_some(LiftFrom::PairsAndJson);
+    fields.record_event::<F>(event, normalized.is_some(), lift);
     ContextRecorder::with_event_span(ctx, event, |span| {
         let record = Record { time, meta, span };
         write_record::<F>(out, &record, fields, opts);

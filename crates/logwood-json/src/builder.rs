@@ -19,6 +19,7 @@ use crate::JsonLayer;
 /// | [`with_runtime`](Self::with_runtime) | `true` |
 /// | [`with_system`](Self::with_system) | `true` |
 /// | [`context_field`](Self::context_field) | none |
+/// | [`lift_message_fields`](Self::lift_message_fields) | `false` |
 /// | [`log_internal_errors`](Self::log_internal_errors) | `true` |
 #[derive(Debug)]
 #[must_use]
@@ -27,6 +28,7 @@ pub struct JsonLayerBuilder<W = fn() -> io::Stdout> {
     runtime: bool,
     system: bool,
     context: StaticContext,
+    lift_message_fields: bool,
     log_internal_errors: bool,
 }
 
@@ -37,6 +39,7 @@ impl Default for JsonLayerBuilder {
             runtime: true,
             system: true,
             context: StaticContext::new(),
+            lift_message_fields: false,
             log_internal_errors: true,
         }
     }
@@ -60,6 +63,7 @@ where
             runtime: self.runtime,
             system: self.system,
             context: self.context,
+            lift_message_fields: self.lift_message_fields,
             log_internal_errors: self.log_internal_errors,
         }
     }
@@ -99,6 +103,23 @@ where
         self
     }
 
+    /// Whether `key=value` pairs and JSON objects found in the message become
+    /// fields of the record: `info!("user=42 action=login")` gives
+    /// `"user":42,"action":"login"` (numbers and booleans typed), as is
+    /// typical of `log`-crate records bridged into `tracing`. The message is
+    /// kept unchanged; an event's own field wins over a lifted one of the
+    /// same key; the record still has no duplicate key. The full rules are
+    /// in [`logwood_core::field`](logwood_core::field#lifting-fields-out-of-the-message).
+    ///
+    /// Lifting parses each message once and reuses per-thread buffers: it
+    /// allocates nothing per event once they have grown.
+    ///
+    /// By default, messages are not parsed.
+    pub fn lift_message_fields(mut self, lift: bool) -> Self {
+        self.lift_message_fields = lift;
+        self
+    }
+
     /// Whether the first failure of each kind (a write error) is reported on
     /// stderr as one `[logwood] …` line. Failures are always counted in
     /// [`JsonLayer::stats`].
@@ -117,6 +138,7 @@ where
                 context: Arc::new(self.context),
                 runtime: self.runtime,
                 system: self.system,
+                lift_message_fields: self.lift_message_fields,
             },
             self.log_internal_errors,
         )

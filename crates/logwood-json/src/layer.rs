@@ -7,7 +7,6 @@ use logwood_core::buf::with_scratch;
 use logwood_core::context::ContextRecorder;
 use logwood_core::encode::Json;
 use logwood_core::record::{RecordOptions, encode_event};
-use logwood_core::stats::{Counter, ReportOnce};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::Layer;
@@ -16,6 +15,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::JsonLayerBuilder;
+use crate::stats::{Counters, Stats, StatsHandle};
 
 /// A `tracing` layer writing one JSON object per event, per line.
 ///
@@ -66,23 +66,6 @@ pub struct JsonLayer<W = fn() -> io::Stdout> {
     log_internal_errors: bool,
 }
 
-#[derive(Debug, Default)]
-struct Counters {
-    written: Counter,
-    write_errors: Counter,
-    write_error_report: ReportOnce,
-}
-
-/// A snapshot of a [`JsonLayer`]'s counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Records written whole.
-    pub written: u64,
-    /// Records the writer failed to take (each one lost, and counted here).
-    pub write_errors: u64,
-}
-
 // === impl JsonLayer ===
 
 impl JsonLayer {
@@ -115,40 +98,13 @@ impl<W> JsonLayer<W> {
 
     /// The layer's counters, readable at any time.
     pub fn stats(&self) -> Stats {
-        Stats {
-            written: self.stats.written.get(),
-            write_errors: self.stats.write_errors.get(),
-        }
+        self.stats.snapshot()
     }
 
     /// A handle that reads this layer's counters after the layer has been
     /// moved into a subscriber.
     pub fn stats_handle(&self) -> StatsHandle {
         StatsHandle(self.stats.clone())
-    }
-
-    fn write_failed(&self, err: &io::Error) {
-        self.stats.write_errors.incr();
-        if self.log_internal_errors {
-            self.stats
-                .write_error_report
-                .report("json", format_args!("writing a record failed: {err}"));
-        }
-    }
-}
-
-/// Reads a [`JsonLayer`]'s counters from anywhere; see
-/// [`JsonLayer::stats_handle`].
-#[derive(Debug, Clone)]
-pub struct StatsHandle(Arc<Counters>);
-
-impl StatsHandle {
-    /// The counters now.
-    pub fn get(&self) -> Stats {
-        Stats {
-            written: self.0.written.get(),
-            write_errors: self.0.write_errors.get(),
-        }
     }
 }
 
@@ -174,8 +130,10 @@ where
                 .make_writer_for(event.metadata())
                 .write_all(&scratch.out);
             match result {
-                Ok(()) => self.stats.written.incr(),
-                Err(err) => self.write_failed(&err),
+                Ok(()) => self.stats.written(),
+                Err(err) => self
+                    .stats
+                    .write_failed("json", self.log_internal_errors, &err),
             }
         });
     }

@@ -1,5 +1,19 @@
-//! logwood's JSON layer: one Timber-style JSON object per line, on stdout or
-//! any [`MakeWriter`](tracing_subscriber::fmt::MakeWriter).
+//! logwood's line layers, on stdout or any
+//! [`MakeWriter`](tracing_subscriber::fmt::MakeWriter):
+//!
+//! - [`JsonLayer`]: one Timber-style JSON object per line;
+//! - [`PatternLayer`]: one line in a Python `logging` format
+//!   (`%(asctime)s - %(name)s - %(levelname)s - %(message)s`), for the
+//!   log-collector expressions, Papertrail searches and greps written for
+//!   Python services;
+//! - [`RotatingFileWriter`]: a size-rotating file (`app.log`, `app.log.1`,
+//!   …) as Python's `RotatingFileHandler`, for either layer, optionally
+//!   written off the caller's thread.
+//!
+//! Both layers can lift `key=value` pairs and JSON objects found in
+//! messages into fields (`lift_message_fields`).
+//!
+//! The JSON record:
 //!
 //! ```json
 //! {"dt":"2026-11-20T03:44:21.221232Z","level":"info","message":"Order #1234 placed",
@@ -51,6 +65,49 @@
 //! assert!(out.ends_with(&format!("{expected}\n")), "{out}");
 //! ```
 //!
+//! The same event as a Python-style line (here with the target as a dotted
+//! logger name and a fixed host name):
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use tracing_subscriber::prelude::*;
+//! use logwood_json::PatternLayer;
+//!
+//! #[derive(Clone, Default)]
+//! struct Lines(Arc<Mutex<Vec<u8>>>);
+//! impl std::io::Write for Lines {
+//!     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+//!         self.0.lock().unwrap().extend_from_slice(b);
+//!         Ok(b.len())
+//!     }
+//!     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+//! }
+//!
+//! # fn main() -> Result<(), logwood_json::BuildError> {
+//! let lines = Lines::default();
+//! let writer = lines.clone();
+//! let layer = PatternLayer::builder("%(hostname)s %(levelname)-8s %(name)s %(funcName)s: %(message)s")
+//!     .with_writer(move || writer.clone())
+//!     .hostname("web-1")
+//!     .dotted_logger_names(true)
+//!     .build()?;
+//! let subscriber = tracing_subscriber::registry().with(layer);
+//!
+//! #[tracing::instrument(target = "shop::orders", fields(user.id = 123))]
+//! fn place_order() {
+//!     tracing::info!(target: "shop::orders", note = "gift wrap", order_placed.id = 1234, "Order #1234 placed");
+//! }
+//! tracing::subscriber::with_default(subscriber, place_order);
+//!
+//! let out = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+//! assert_eq!(
+//!     out,
+//!     "web-1 INFO     shop.orders place_order: Order #1234 placed note=\"gift wrap\" order_placed.id=1234\n"
+//! );
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Feature flags
 //!
 //! This crate has no optional features.
@@ -61,7 +118,20 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod builder;
+mod error;
 mod layer;
+mod pattern;
+mod rotate;
+mod stats;
 
 pub use builder::JsonLayerBuilder;
-pub use layer::{JsonLayer, Stats, StatsHandle};
+pub use error::BuildError;
+pub use layer::JsonLayer;
+pub use pattern::{
+    DEFAULT_TIME_FORMAT, FUNC_NAME_OUTSIDE_SPANS, PatternLayer, PatternLayerBuilder,
+};
+pub use rotate::{
+    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_MAX_BYTES,
+    RotatingFileWriter, RotatingFileWriterBuilder, RotatingLineWriter, WriterGuard, WriterStats,
+};
+pub use stats::{Stats, StatsHandle};

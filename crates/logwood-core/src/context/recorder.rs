@@ -51,15 +51,6 @@ where
         .unwrap_or_else(Merged::empty)
 }
 
-fn merge(parent: &Arc<Merged>, own: &Map) -> Arc<Merged> {
-    if own.is_empty() {
-        return parent.clone();
-    }
-    let mut map = parent.map().clone();
-    map.merge(own);
-    Arc::new(Merged::new(map))
-}
-
 // === impl ContextRecorder ===
 
 impl ContextRecorder {
@@ -79,14 +70,15 @@ impl ContextRecorder {
         if span.extensions().get::<SpanContext>().is_some() {
             return;
         }
-        let mut own = Map::new();
+        let mut own = Map::with_capacity(attrs.fields().len());
         attrs.record(&mut MapVisitor(&mut own));
-        let merged = merge(&parent_merged(&span), &own);
+        let has_own = !own.is_empty();
+        let merged = Merged::child(&parent_merged(&span), own);
         let mut extensions = span.extensions_mut();
         if extensions.get_mut::<SpanContext>().is_none() {
             extensions.insert(SpanContext {
                 owner: self.id,
-                own,
+                has_own,
                 merged,
             });
         }
@@ -110,8 +102,10 @@ impl ContextRecorder {
         let Some(context) = extensions.get_mut::<SpanContext>() else {
             return;
         };
-        values.record(&mut MapVisitor(&mut context.own));
-        context.merged = merge(&parent, &context.own);
+        let mut own = context.own().clone();
+        values.record(&mut MapVisitor(&mut own));
+        context.has_own = !own.is_empty();
+        context.merged = Merged::child(&parent, own);
     }
 
     /// Calls `f` with the span `event` belongs to (`parent:` honoured, else

@@ -43,6 +43,13 @@ impl Map {
         }
     }
 
+    /// An empty map with room for `capacity` top-level entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -36,9 +36,47 @@ static ESCAPE: [u8; 256] = {
     table
 };
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of the word is zero.
+#[inline]
+fn has_zero(x: u64) -> bool {
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
+}
+
+/// Whether any of the 8 bytes must be escaped (< 0x20, `"`, `\\`, 0x7f).
+#[inline]
+fn word_needs_escape(x: u64) -> bool {
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+    control
+        | has_zero(x ^ (ONES * u64::from(b'"')))
+        | has_zero(x ^ (ONES * u64::from(b'\\')))
+        | has_zero(x ^ (ONES * 0x7f))
+}
+
+/// Whether any byte of `bytes` must be escaped, 8 bytes at a time: most
+/// strings (keys, paths, messages) need no escaping and are then copied in
+/// one piece.
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let word: [u8; 8] = word.try_into().unwrap_or([0; 8]);
+        if word_needs_escape(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| ESCAPE[b as usize] != 0)
+}
+
 /// Appends `s` escaped for the inside of a JSON string (no quotes).
 pub fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    if !needs_escape(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc = ESCAPE[b as usize];
@@ -122,13 +160,25 @@ impl Format for Json {
     }
 
     fn map_key(out: &mut Vec<u8>, map: &mut JsonMap, head: &str, key: &str) {
-        if !map.empty {
-            out.push(b',');
+        if map.empty {
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(b",\"");
         }
         map.empty = false;
-        out.push(b'"');
-        escape_into(out, head);
+        out.extend_from_slice(head.as_bytes()); // "" or "_": nothing to escape
         escape_into(out, key);
+        out.extend_from_slice(b"\":");
+    }
+
+    fn map_key_fixed(out: &mut Vec<u8>, map: &mut JsonMap, key: &'static str) {
+        if map.empty {
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(b",\"");
+        }
+        map.empty = false;
+        out.extend_from_slice(key.as_bytes());
         out.extend_from_slice(b"\":");
     }
 
@@ -166,6 +216,30 @@ mod tests {
         );
         let back: String = serde_json::from_str(&json_str("x\u{0}y\u{1f}é€😀")).unwrap();
         assert_eq!(back, "x\u{0}y\u{1f}é€😀");
+    }
+
+    #[test]
+    fn word_scan_finds_every_escape_at_every_offset() {
+        for special in ['"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}'] {
+            for len in 0..20 {
+                for at in 0..len {
+                    let mut text: String = "abcdefghijklmnopqrstu"[..len].to_string();
+                    text.replace_range(at..at + 1, &special.to_string());
+                    let ours = json_str(&text);
+                    assert_eq!(
+                        ours,
+                        serde_json::to_string(&text)
+                            .unwrap()
+                            .replace('\u{7f}', "\\u007f"),
+                        "{text:?}"
+                    );
+                    let back: String = serde_json::from_str(&ours).unwrap();
+                    assert_eq!(back, text);
+                }
+            }
+        }
+        // Bytes >= 0x80 (UTF-8) and 0x20..0x7e other than the two specials pass.
+        assert_eq!(json_str("é€ ~!#"), "\"é€ ~!#\"");
     }
 
     #[test]

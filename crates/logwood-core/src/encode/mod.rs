@@ -55,21 +55,21 @@ pub trait Format: 'static {
     /// Closes a map.
     fn map_end(out: &mut Vec<u8>, map: Self::Map);
 
+    /// Writes the key of the next entry when `key` is one of logwood's own
+    /// fixed keys (ASCII letters and `_`: nothing to escape).
+    fn map_key_fixed(out: &mut Vec<u8>, map: &mut Self::Map, key: &'static str) {
+        Self::map_key(out, map, "", key);
+    }
+
     /// Encodes the entries of `map` (no braces or header), for splicing.
     fn members(map: &Map) -> Members {
-        let mut bytes = Vec::new();
-        // Open a map and keep only what is written after its opening (`{`,
-        // or the reserved msgpack header): the entries.
-        let mut state = Self::map_begin(&mut bytes);
-        let start = bytes.len();
-        for (key, value) in map.iter() {
-            Self::map_key(&mut bytes, &mut state, "", key);
-            write_value::<Self>(&mut bytes, value);
-        }
-        Members {
-            bytes: bytes[start..].into(),
-            count: map.len(),
-        }
+        Members::encode::<Self>(|out, state| {
+            for (key, value) in map.iter() {
+                Self::map_key(out, state, "", key);
+                write_value::<Self>(out, value);
+            }
+            map.len()
+        })
     }
 }
 
@@ -80,6 +80,39 @@ pub struct Members {
     pub bytes: Box<[u8]>,
     /// How many entries `bytes` holds.
     pub count: usize,
+}
+
+thread_local! {
+    static MEMBERS_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+// === impl Members ===
+
+impl Members {
+    /// Encodes entries with `write` (which returns how many it wrote) into a
+    /// reused per-thread buffer, then keeps them in one exact-size
+    /// allocation.
+    pub fn encode<F: Format + ?Sized>(
+        mut write: impl FnMut(&mut Vec<u8>, &mut F::Map) -> usize,
+    ) -> Members {
+        let mut run = |out: &mut Vec<u8>| {
+            out.clear();
+            let mut state = F::map_begin(out);
+            let start = out.len();
+            let count = write(out, &mut state);
+            let members = Members {
+                bytes: out[start..].into(),
+                count,
+            };
+            out.clear();
+            members
+        };
+        MEMBERS_SCRATCH
+            .try_with(|cell| cell.try_borrow_mut().ok().map(|mut out| run(&mut out)))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| run(&mut Vec::new()))
+    }
 }
 
 /// Writes an owned [`Value`] tree.

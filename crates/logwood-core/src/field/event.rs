@@ -4,9 +4,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
+use tracing_core::Event;
 use tracing_core::field::{Field, Visit};
 
 use super::ErrorChain;
+use super::lift::{self, LiftFrom};
 use crate::encode::Format;
 
 /// Top-level record keys that event fields may not take. An event field
@@ -15,13 +17,29 @@ use crate::encode::Format;
 /// (A field named exactly `message` *is* the message, as in `tracing`.)
 pub const RESERVED_RECORD_KEYS: [&str; 4] = ["dt", "level", "message", "context"];
 
+/// The name of an event field: a `tracing` field name, or a name lifted out
+/// of the message (stored in [`EventFields::names`]).
+#[derive(Debug, Clone)]
+pub(super) enum Name {
+    Static(&'static str),
+    Lifted(Range<usize>),
+}
+
 /// One event field: its name and the range of its encoded value.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
     /// `""`, or `"_"` when the first segment is a reserved record key.
     pub(super) head: &'static str,
-    pub(super) name: &'static str,
+    pub(super) name: Name,
     pub(super) value: Range<usize>,
+}
+
+/// The text of an entry's name (`names` is [`EventFields::names`]).
+pub(super) fn name_of<'a>(names: &'a str, e: &Entry) -> &'a str {
+    match &e.name {
+        Name::Static(name) => name,
+        Name::Lifted(range) => names.get(range.clone()).unwrap_or(""),
+    }
 }
 
 /// The fields of one event, each value already encoded in the output format.
@@ -40,6 +58,14 @@ pub struct EventFields {
     pub(super) order: Vec<u32>,
     pub(super) keep: Vec<bool>,
     pub(super) stack: Vec<(u32, u32)>,
+    // Lifting (off unless `set_lift` asked for it).
+    lift: Option<LiftFrom>,
+    /// The message as plain text, kept while lifting.
+    raw_message: String,
+    /// Names of lifted fields.
+    pub(super) names: String,
+    /// Reused by the lifting parser (unescaped strings, dotted prefixes).
+    pub(super) lift_scratch: lift::Scratch,
 }
 
 // === impl EventFields ===
@@ -55,6 +81,48 @@ impl EventFields {
         self.message = None;
         self.nested = false;
         self.skip_log_fields = skip_log_fields;
+        self.lift = None;
+        self.raw_message.clear();
+        self.names.clear();
+    }
+
+    /// Asks the visitor to keep the message's text, so that
+    /// [`EventFields::lift_message_fields`] can lift fields out of it. Call
+    /// after [`EventFields::clear`] and before recording.
+    pub fn set_lift(&mut self, lift: Option<LiftFrom>) {
+        self.lift = lift;
+    }
+
+    /// Clears the fields, records `event`'s fields encoded with `F` and,
+    /// when `lift` is set, lifts fields out of its message (see
+    /// [lifting](crate::field#lifting-fields-out-of-the-message)): the whole
+    /// per-event field step of a layer.
+    ///
+    /// `skip_log_fields`: as for [`EventFields::clear`].
+    pub fn record_event<F: Format>(
+        &mut self,
+        event: &Event<'_>,
+        skip_log_fields: bool,
+        lift: Option<LiftFrom>,
+    ) {
+        self.clear(skip_log_fields);
+        self.set_lift(lift);
+        event.record(&mut self.visitor::<F>());
+        self.lift_message_fields::<F>();
+    }
+
+    /// Lifts `key=value` pairs and JSON objects out of the recorded message
+    /// into fields (after the event's own), when [`EventFields::set_lift`]
+    /// asked for it; otherwise does nothing. The message itself is kept
+    /// unchanged.
+    pub fn lift_message_fields<F: Format>(&mut self) {
+        let Some(from) = self.lift else { return };
+        if self.raw_message.is_empty() {
+            return;
+        }
+        let raw = std::mem::take(&mut self.raw_message);
+        lift::lift::<F>(self, &raw, from);
+        self.raw_message = raw;
     }
 
     /// Frees memory a huge event left behind.
@@ -62,6 +130,13 @@ impl EventFields {
         if self.arena.capacity() > cap {
             self.arena = Vec::new();
         }
+        if self.raw_message.capacity() > cap {
+            self.raw_message = String::new();
+        }
+        if self.names.capacity() > cap {
+            self.names = String::new();
+        }
+        self.lift_scratch.shrink(cap);
         if self.entries.capacity() > 1024 {
             self.entries = Vec::new();
             self.order = Vec::new();
@@ -85,13 +160,23 @@ impl EventFields {
         self.entries.is_empty()
     }
 
-    /// The fields as `(head, name, encoded value)`, in the order recorded,
-    /// without nesting or de-duplication (flat formats use
-    /// [`EventFields::for_each_kept`]).
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static str, &[u8])> {
-        self.entries
-            .iter()
-            .map(|e| (e.head, e.name, &self.arena[e.value.clone()]))
+    /// The fields as `(head, name, encoded value)`, in the order recorded
+    /// (lifted fields last), without nesting or de-duplication (flat formats
+    /// use [`EventFields::for_each_kept`]).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str, &[u8])> {
+        self.entries.iter().map(|e| {
+            (
+                e.head,
+                name_of(&self.names, e),
+                &self.arena[e.value.clone()],
+            )
+        })
+    }
+
+    /// The message as plain text, when lifting was asked for (see
+    /// [`EventFields::set_lift`]); `""` otherwise or without a message.
+    pub fn message_text(&self) -> &str {
+        &self.raw_message
     }
 
     /// A visitor recording into these fields, encoding values with `F`.
@@ -113,20 +198,78 @@ impl EventFields {
             return;
         }
         write(&mut self.arena);
-        let first = name.split('.').next().unwrap_or(name);
+        let dot = name.bytes().position(|b| b == b'.');
+        let first = dot.map_or(name, |at| &name[..at]);
         let head = if RESERVED_RECORD_KEYS.contains(&first) {
             "_"
         } else {
             ""
         };
-        if !head.is_empty() || name.contains('.') {
+        if !head.is_empty() || dot.is_some() {
             self.nested = true;
         }
         self.entries.push(Entry {
             head,
-            name,
+            name: Name::Static(name),
             value: start..self.arena.len(),
         });
+    }
+
+    /// Whether `field` is the message and its text must be kept (lifting).
+    fn keeps_text_of(&self, field: &Field) -> bool {
+        self.lift.is_some() && field.name() == "message"
+    }
+
+    /// Records the message from its text, keeping the text for lifting.
+    fn push_kept_message<F: Format>(&mut self, text: fmt::Arguments<'_>) {
+        use std::fmt::Write as _;
+        self.raw_message.clear();
+        match text.as_str() {
+            Some(s) => self.raw_message.push_str(s),
+            None => {
+                self.raw_message.write_fmt(text).ok();
+            }
+        }
+        let text = std::mem::take(&mut self.raw_message);
+        self.push("message", |out| F::write_str(out, &text));
+        self.raw_message = text;
+    }
+
+    /// Adds a field lifted out of the message: its name is `name` in
+    /// `self.names`, its value what was written to the arena from
+    /// `value_start`. Dropped when one of the event's own fields claims the
+    /// same key, or a key above or below it: the event's own fields win.
+    pub(super) fn push_lifted(&mut self, name: Range<usize>, value_start: usize) {
+        let text = self.names.get(name.clone()).unwrap_or("");
+        let head = head_for(text);
+        let nested = !head.is_empty() || text.contains('.');
+        let lifted = Entry {
+            head,
+            name: Name::Lifted(name),
+            value: value_start..self.arena.len(),
+        };
+        let names = &self.names;
+        let clashes = self.entries.iter().any(|e| {
+            matches!(e.name, Name::Static(_))
+                && (super::layout::prefix_or_equal(names, e, &lifted)
+                    || super::layout::prefix_or_equal(names, &lifted, e))
+        });
+        if clashes {
+            self.arena.truncate(value_start);
+            return;
+        }
+        self.nested |= nested;
+        self.entries.push(lifted);
+    }
+}
+
+/// `"_"` when the first segment of `name` is a reserved record key.
+fn head_for(name: &str) -> &'static str {
+    let first = name.split('.').next().unwrap_or(name);
+    if RESERVED_RECORD_KEYS.contains(&first) {
+        "_"
+    } else {
+        ""
     }
 }
 
@@ -175,6 +318,10 @@ impl<F: Format> Visit for EventVisitor<'_, F> {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
+        if self.fields.keeps_text_of(field) {
+            self.fields.push_kept_message::<F>(format_args!("{value}"));
+            return;
+        }
         self.fields
             .push(field.name(), |out| F::write_str(out, value));
     }
@@ -186,6 +333,11 @@ impl<F: Format> Visit for EventVisitor<'_, F> {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.fields.keeps_text_of(field) {
+            self.fields
+                .push_kept_message::<F>(format_args!("{value:?}"));
+            return;
+        }
         self.fields.push(field.name(), |out| {
             F::write_fmt_str(out, format_args!("{value:?}"))
         });

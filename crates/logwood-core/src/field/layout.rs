@@ -16,24 +16,28 @@
 use std::cmp::Ordering;
 
 use super::MAX_DEPTH;
-use super::event::{Entry, EventFields};
+use super::event::{Entry, EventFields, name_of};
 use crate::encode::Format;
 
-fn key_bytes(e: &Entry) -> impl Iterator<Item = u8> + Clone + '_ {
-    e.head.bytes().chain(e.name.bytes())
+// `names` below is `EventFields::names`, where lifted names live.
+
+fn key_bytes<'a>(names: &'a str, e: &'a Entry) -> impl Iterator<Item = u8> + Clone + 'a {
+    e.head.bytes().chain(name_of(names, e).bytes())
 }
 
 /// Path order: segment by segment, a prefix before its extensions, so that
 /// every subtree is one contiguous run.
-fn cmp_path(a: &Entry, b: &Entry) -> Ordering {
+fn cmp_path(names: &str, a: &Entry, b: &Entry) -> Ordering {
     let rank = |b: u8| if b == b'.' { 0u16 } else { u16::from(b) + 1 };
-    key_bytes(a).map(rank).cmp(key_bytes(b).map(rank))
+    key_bytes(names, a)
+        .map(rank)
+        .cmp(key_bytes(names, b).map(rank))
 }
 
 /// Whether `a`'s path equals `b`'s or is an ancestor of it.
-fn prefix_or_equal(a: &Entry, b: &Entry) -> bool {
-    let mut bb = key_bytes(b);
-    for x in key_bytes(a) {
+pub(super) fn prefix_or_equal(names: &str, a: &Entry, b: &Entry) -> bool {
+    let mut bb = key_bytes(names, b);
+    for x in key_bytes(names, a) {
         if bb.next() != Some(x) {
             return false;
         }
@@ -43,20 +47,21 @@ fn prefix_or_equal(a: &Entry, b: &Entry) -> bool {
 
 /// The segments of an entry's path (the head joined to the first segment),
 /// at most [`MAX_DEPTH`] of them.
-fn segments(e: &Entry) -> impl Iterator<Item = (&'static str, &'static str)> {
+fn segments<'a>(names: &'a str, e: &'a Entry) -> impl Iterator<Item = (&'static str, &'a str)> {
     let head = e.head;
-    e.name
+    name_of(names, e)
         .splitn(MAX_DEPTH, '.')
         .enumerate()
         .map(move |(i, s)| (if i == 0 { head } else { "" }, s))
 }
 
-fn no_repeated_names(entries: &[Entry]) -> bool {
+fn no_repeated_names(names: &str, entries: &[Entry]) -> bool {
     entries.len() <= 16
-        && entries
-            .iter()
-            .enumerate()
-            .all(|(i, e)| entries[..i].iter().all(|o| o.name != e.name))
+        && entries.iter().enumerate().all(|(i, e)| {
+            entries[..i]
+                .iter()
+                .all(|o| name_of(names, o) != name_of(names, e))
+        })
 }
 
 // === impl EventFields ===
@@ -67,10 +72,11 @@ impl EventFields {
     fn resolve(&mut self) {
         let n = self.entries.len();
         let entries = &self.entries;
+        let names = self.names.as_str();
         self.order.clear();
         self.order.extend(0..n as u32);
         self.order.sort_unstable_by(|&a, &b| {
-            cmp_path(&entries[a as usize], &entries[b as usize]).then(a.cmp(&b))
+            cmp_path(names, &entries[a as usize], &entries[b as usize]).then(a.cmp(&b))
         });
         let order = &self.order;
         let at = |k: usize| &entries[order[k] as usize];
@@ -79,7 +85,7 @@ impl EventFields {
         // A later field at the same path or below it wins.
         for k in 0..n {
             for m in k + 1..n {
-                if !prefix_or_equal(at(k), at(m)) {
+                if !prefix_or_equal(names, at(k), at(m)) {
                     break;
                 }
                 if order[m] > order[k] {
@@ -92,7 +98,7 @@ impl EventFields {
         self.stack.clear();
         for (k, &index) in order.iter().enumerate() {
             while let Some(&(top, _)) = self.stack.last() {
-                if prefix_or_equal(at(top as usize), at(k)) {
+                if prefix_or_equal(names, at(top as usize), at(k)) {
                     break;
                 }
                 self.stack.pop();
@@ -109,14 +115,16 @@ impl EventFields {
     /// Writes the fields as entries of the open map `map`, nested by dots,
     /// without duplicate keys.
     pub fn write_into<F: Format>(&mut self, out: &mut Vec<u8>, map: &mut F::Map) {
-        if !self.nested && no_repeated_names(&self.entries) {
+        let names = self.names.as_str();
+        if !self.nested && no_repeated_names(names, &self.entries) {
             for e in &self.entries {
-                F::map_key(out, map, "", e.name);
+                F::map_key(out, map, "", name_of(names, e));
                 out.extend_from_slice(&self.arena[e.value.clone()]);
             }
             return;
         }
         self.resolve();
+        let names = self.names.as_str();
         // open[d] is the map at depth d + 1; `map` is depth 0.
         let mut open: [Option<F::Map>; MAX_DEPTH] = [None; MAX_DEPTH];
         let mut depth = 0usize;
@@ -126,11 +134,11 @@ impl EventFields {
                 continue;
             }
             let e = &self.entries[i as usize];
-            let count = segments(e).count();
+            let count = segments(names, e).count();
             // How many open objects this path shares with the previous one.
             let common = prev.map_or(0, |p| {
-                segments(p)
-                    .zip(segments(e))
+                segments(names, p)
+                    .zip(segments(names, e))
                     .take(depth.min(count - 1))
                     .take_while(|((h1, s1), (h2, s2))| {
                         h1.len() + s1.len() == h2.len() + s2.len()
@@ -147,7 +155,7 @@ impl EventFields {
                 }
                 depth -= 1;
             }
-            for (j, (head, seg)) in segments(e).enumerate().skip(depth) {
+            for (j, (head, seg)) in segments(names, e).enumerate().skip(depth) {
                 let parent = match depth {
                     0 => &mut *map,
                     d => match open[d - 1].as_mut() {
@@ -177,18 +185,23 @@ impl EventFields {
     /// Calls `f` with each surviving field (same conflict rule as
     /// [`EventFields::write_into`]) as `(head, dotted name, encoded value)`,
     /// in path order: for flat formats (`key=value`, RFC 5424 SD-PARAMs).
-    pub fn for_each_kept(&mut self, mut f: impl FnMut(&'static str, &'static str, &[u8])) {
-        if !self.nested && no_repeated_names(&self.entries) {
+    ///
+    /// Names are `&str` rather than `&'static str` because fields lifted out
+    /// of the message have names that live in this event's buffers.
+    pub fn for_each_kept(&mut self, mut f: impl FnMut(&'static str, &str, &[u8])) {
+        let names = self.names.as_str();
+        if !self.nested && no_repeated_names(names, &self.entries) {
             for e in &self.entries {
-                f("", e.name, &self.arena[e.value.clone()]);
+                f("", name_of(names, e), &self.arena[e.value.clone()]);
             }
             return;
         }
         self.resolve();
+        let names = self.names.as_str();
         for (k, &i) in self.order.iter().enumerate() {
             if self.keep[k] {
                 let e = &self.entries[i as usize];
-                f(e.head, e.name, &self.arena[e.value.clone()]);
+                f(e.head, name_of(names, e), &self.arena[e.value.clone()]);
             }
         }
     }

@@ -1,0 +1,90 @@
+//! The crate's configuration errors.
+
+use std::io;
+use std::path::PathBuf;
+
+/// The attributes a [`PatternLayer`](crate::PatternLayer) pattern may name.
+pub(crate) const SUPPORTED_ATTRIBUTES: &str = "name, levelno, levelname, pathname, filename, module, funcName, \
+     lineno, created, relativeCreated, asctime, msecs, thread, threadName, process, message, hostname";
+
+/// Why a [`PatternLayerBuilder`](crate::PatternLayerBuilder) or a
+/// [`RotatingFileWriterBuilder`](crate::RotatingFileWriterBuilder) could not
+/// build.
+///
+/// Each message names the option (and, for a pattern, the position: the
+/// 0-based character index of the `%` that starts the bad directive).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The pattern names an attribute logwood does not provide.
+    #[error(
+        "`pattern`: unknown attribute `{key}` at position {position}; supported: {}",
+        SUPPORTED_ATTRIBUTES
+    )]
+    UnknownAttribute {
+        /// The name between the parentheses.
+        key: String,
+        /// The character index of the directive's `%`.
+        position: usize,
+    },
+    /// The pattern is not a valid Python `%`-style format string.
+    #[error("`pattern`: {problem} at position {position}")]
+    InvalidPattern {
+        /// What is wrong, in words.
+        problem: String,
+        /// The character index of the directive's `%`.
+        position: usize,
+    },
+    /// A conversion that cannot format the attribute's type (Python would
+    /// raise `TypeError` on every record).
+    #[error(
+        "`pattern`: `%{conversion}` cannot format `{key}` (a {kind}) at position {position}; \
+         use {allowed}"
+    )]
+    ConversionMismatch {
+        /// The attribute.
+        key: String,
+        /// The conversion character.
+        conversion: char,
+        /// `string`, `integer` or `float`.
+        kind: &'static str,
+        /// The conversions that work for this attribute.
+        allowed: &'static str,
+        /// The character index of the directive's `%`.
+        position: usize,
+    },
+    /// The date format holds a directive chrono's `strftime` does not know.
+    #[error(
+        "`datefmt`: `{datefmt}` is not a valid strftime format (see chrono's `format::strftime` \
+         for the directives)"
+    )]
+    InvalidDatefmt {
+        /// The date format given.
+        datefmt: String,
+    },
+    /// The log file could not be opened for appending.
+    #[error("`path`: cannot open `{}` for appending: {source}", path.display())]
+    OpenFile {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The path names no file (empty, or ending in `..`).
+    #[error("`path`: `{}` does not name a file", path.display())]
+    NotAFilePath {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// `buffered_lines_limit` was zero.
+    #[error("`buffered_lines_limit` must be greater than zero")]
+    ZeroBufferedLines,
+    /// The background writer thread of `non_blocking` mode could not start.
+    #[error("`non_blocking`: cannot start the writer thread: {source}")]
+    SpawnWorker {
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+}

@@ -1,0 +1,320 @@
+//! The `MakeWriter`, its per-line writer and the flush guard.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tracing_subscriber::fmt::MakeWriter;
+
+use super::file::RotatingFile;
+use super::queue::{Pushed, Queue};
+use super::stats::{Counters, WriterStats};
+use crate::RotatingFileWriterBuilder;
+
+/// A size-rotating log file, as Python's
+/// `logging.handlers.RotatingFileHandler`: a [`MakeWriter`] for any layer
+/// (the JSON layer, the pattern layer, tracing-subscriber's `fmt`).
+///
+/// # Rotation
+///
+/// Before a line is written, if the file's size plus the line's length
+/// would reach [`max_bytes`](RotatingFileWriterBuilder::max_bytes) (Python's
+/// `>=`), the file rolls over: `app.log.{N-1}` becomes `app.log.N` (the
+/// oldest, beyond [`backup_count`](RotatingFileWriterBuilder::backup_count),
+/// is replaced), …, `app.log.1` becomes `app.log.2`, `app.log` becomes
+/// `app.log.1`, and a new `app.log` takes the line. So `app.log` holds the
+/// newest lines and `app.log.1` the ones just before; every file stays
+/// below `max_bytes`, except a file holding one line longer than that (a
+/// line is never split, and an empty file never rolls over).
+///
+/// - `max_bytes = 0`: the file never rolls over.
+/// - `backup_count = 0` (with `max_bytes > 0`): the file is truncated
+///   instead of renamed, keeping at most `max_bytes` of the newest lines.
+///   (Python's handler does not roll over at all then; its file grows.)
+/// - Sizes are counted in bytes as logwood writes them (Python counts
+///   characters of the line, bytes of the file); the size is read when the
+///   file is opened and then kept by the writer, so other processes
+///   appending to the same file are not accounted for.
+/// - Only regular files roll over (`/dev/stdout` or a FIFO never do).
+///
+/// # Lines
+///
+/// Each `write` call is one line, written whole, under a lock, into one
+/// file: lines from several threads never interleave, and a rollover never
+/// splits one. So give it **whole lines in one `write_all`**, as every
+/// logwood layer and tracing-subscriber's `fmt` layer do; several `write`
+/// calls for one line (a `write!` of pieces) could be separated by another
+/// thread's line or by a rollover.
+///
+/// # Failures
+///
+/// A failing disk never panics and never reaches the application: each
+/// lost line is counted in [`WriterStats::write_errors`], a failed rollover
+/// in [`WriterStats::rollover_errors`] (the line then goes into the current
+/// file), and the first failure of each kind is reported on stderr as one
+/// `[logwood] rotate: …` line. On the caller's thread, the `write` also
+/// returns the error, so the layer counts the line as not written.
+///
+/// # Off the caller's thread
+///
+/// With [`non_blocking`](RotatingFileWriterBuilder::non_blocking), `write`
+/// only queues the line and a background thread writes it; when
+/// [`buffered_lines_limit`](RotatingFileWriterBuilder::buffered_lines_limit)
+/// lines are waiting, a new line is dropped and counted in
+/// [`WriterStats::dropped`] (or, with
+/// [`lossy(false)`](RotatingFileWriterBuilder::lossy), the caller waits).
+/// Hold a [`guard`](RotatingFileWriter::guard) until the program ends:
+/// dropping it waits until the queued lines are written.
+///
+/// # Examples
+///
+/// ```
+/// use tracing_subscriber::prelude::*;
+/// use logwood_json::{PatternLayer, RotatingFileWriter};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = std::env::temp_dir().join(format!("logwood-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let file = RotatingFileWriter::builder(dir.join("app.log"))
+///     .max_bytes(1_000_000)
+///     .backup_count(5)
+///     .non_blocking(true)
+///     .build()?;
+/// let guard = file.guard();
+/// let layer = PatternLayer::builder("%(asctime)s %(levelname)s %(name)s: %(message)s")
+///     .with_writer(file.clone())
+///     .build()?;
+/// tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+///     tracing::info!(user = 42, "logged in");
+/// });
+/// drop(guard); // waits until the line is in the file
+/// let text = std::fs::read_to_string(dir.join("app.log"))?;
+/// assert!(text.ends_with("logged in user=42\n"), "{text}");
+/// assert_eq!(file.stats().lines, 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RotatingFileWriter {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    path: PathBuf,
+    sink: Sink,
+    counters: Arc<Counters>,
+}
+
+#[derive(Debug)]
+enum Sink {
+    Direct(Mutex<RotatingFile>),
+    Queued {
+        queue: Arc<Queue>,
+        worker: Mutex<Option<JoinHandle<()>>>,
+        limit: usize,
+        lossy: bool,
+        flush_timeout: Duration,
+    },
+}
+
+/// The settings `build()` validated.
+#[derive(Debug)]
+pub(super) struct Settings {
+    pub(super) path: PathBuf,
+    pub(super) max_bytes: u64,
+    pub(super) backup_count: usize,
+    /// `Some(limit)` for `non_blocking` mode.
+    pub(super) queue_limit: Option<usize>,
+    pub(super) lossy: bool,
+    pub(super) flush_timeout: Duration,
+    pub(super) log_internal_errors: bool,
+}
+
+// === impl RotatingFileWriter ===
+
+impl RotatingFileWriter {
+    /// A builder for a writer of `path` (`app.log`; backups are
+    /// `app.log.1` …).
+    pub fn builder(path: impl Into<PathBuf>) -> RotatingFileWriterBuilder {
+        RotatingFileWriterBuilder::new(path.into())
+    }
+
+    /// Opens the file (and starts the worker thread in `non_blocking` mode).
+    pub(super) fn open(settings: Settings) -> Result<Self, crate::BuildError> {
+        let file = RotatingFile::open(
+            settings.path.clone(),
+            settings.max_bytes,
+            settings.backup_count,
+        )
+        .map_err(|source| crate::BuildError::OpenFile {
+            path: settings.path.clone(),
+            source,
+        })?;
+        let counters = Arc::new(Counters::new(settings.log_internal_errors));
+        let sink = match settings.queue_limit {
+            None => Sink::Direct(Mutex::new(file)),
+            Some(limit) => {
+                let queue = Arc::new(Queue::default());
+                let worker = super::queue::spawn(queue.clone(), file, counters.clone())
+                    .map_err(|source| crate::BuildError::SpawnWorker { source })?;
+                Sink::Queued {
+                    queue,
+                    worker: Mutex::new(Some(worker)),
+                    limit,
+                    lossy: settings.lossy,
+                    flush_timeout: settings.flush_timeout,
+                }
+            }
+        };
+        Ok(Self {
+            shared: Arc::new(Shared {
+                path: settings.path,
+                sink,
+                counters,
+            }),
+        })
+    }
+
+    /// The file's path (`app.log`).
+    pub fn path(&self) -> &Path {
+        &self.shared.path
+    }
+
+    /// The writer's counters now (shared by all clones).
+    pub fn stats(&self) -> WriterStats {
+        self.shared.counters.snapshot()
+    }
+
+    /// A guard that, when dropped, waits (at most
+    /// [`flush_timeout`](RotatingFileWriterBuilder::flush_timeout)) until
+    /// every line queued so far is written. Only `non_blocking` writers
+    /// queue; for the others the guard does nothing.
+    ///
+    /// Keep it in a named binding until the program ends: `let _guard =
+    /// writer.guard();` (not `let _ = …`, which drops it at once).
+    pub fn guard(&self) -> WriterGuard {
+        match &self.shared.sink {
+            Sink::Direct(_) => WriterGuard {
+                queue: None,
+                timeout: Duration::ZERO,
+            },
+            Sink::Queued {
+                queue,
+                flush_timeout,
+                ..
+            } => WriterGuard {
+                queue: Some(queue.clone()),
+                timeout: *flush_timeout,
+            },
+        }
+    }
+}
+
+// === impl Shared ===
+
+impl Shared {
+    fn write_line(&self, line: &[u8]) -> io::Result<()> {
+        match &self.sink {
+            Sink::Direct(file) => file
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .write_line(line, &self.counters),
+            Sink::Queued {
+                queue,
+                limit,
+                lossy,
+                ..
+            } => {
+                if queue.push(line, *limit, *lossy) == Pushed::Dropped {
+                    // Counted; the caller is not told, as with any lossy
+                    // non-blocking writer.
+                    self.counters.dropped(&self.path);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Sink::Queued {
+            queue,
+            worker,
+            flush_timeout,
+            ..
+        } = &self.sink
+        {
+            queue.close();
+            if queue.flush(*flush_timeout)
+                && let Some(worker) = worker.lock().unwrap_or_else(PoisonError::into_inner).take()
+            {
+                worker.join().ok();
+            }
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for RotatingFileWriter {
+    type Writer = RotatingLineWriter<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RotatingLineWriter {
+            shared: &self.shared,
+        }
+    }
+}
+
+/// The writer a [`RotatingFileWriter`] hands out: each `write` call is one
+/// whole line.
+#[derive(Debug)]
+pub struct RotatingLineWriter<'a> {
+    shared: &'a Shared,
+}
+
+impl io::Write for RotatingLineWriter<'_> {
+    /// Writes `buf` as one line (whole, in one file), or queues it.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.shared.write_line(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Flushes a `non_blocking` [`RotatingFileWriter`] when dropped: waits (at
+/// most its `flush_timeout`) until the lines queued so far are written.
+/// Made by [`RotatingFileWriter::guard`].
+#[derive(Debug)]
+#[must_use = "dropping the guard at once flushes nothing at exit: keep it in a named binding (`let _guard = …`)"]
+pub struct WriterGuard {
+    queue: Option<Arc<Queue>>,
+    timeout: Duration,
+}
+
+// === impl WriterGuard ===
+
+impl WriterGuard {
+    /// Waits until the lines queued before the call are written (or lost
+    /// and counted), at most `timeout`; returns whether they all were.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        self.queue.as_ref().is_none_or(|queue| queue.flush(timeout))
+    }
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        if let Some(queue) = &self.queue {
+            queue.flush(self.timeout);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! A failing disk is counted and reported once, never a panic; a failed
+//! rollover loses no line.
+
+#![allow(clippy::unwrap_used)] // test helpers unwrap like tests do
+
+use std::fs;
+use std::io::Write as _;
+use std::process::Command;
+
+use logwood_json::{JsonLayer, RotatingFileWriter, WriterStats};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::prelude::*;
+
+const CHILD_ENV: &str = "LOGWOOD_ROTATE_FAILURES_CHILD";
+
+/// Writes five records through a JSON layer into `/dev/full` (every write
+/// fails with "no space left on device").
+fn full_disk(non_blocking: bool) -> (WriterStats, logwood_json::Stats) {
+    let writer = RotatingFileWriter::builder("/dev/full")
+        .max_bytes(100)
+        .backup_count(2)
+        .non_blocking(non_blocking)
+        .build()
+        .unwrap();
+    let guard = writer.guard();
+    let layer = JsonLayer::builder().with_writer(writer.clone()).build();
+    let layer_stats = layer.stats_handle();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        for i in 0..5 {
+            tracing::info!(i, "onto a full disk");
+        }
+    });
+    drop(guard);
+    (writer.stats(), layer_stats.get())
+}
+
+#[test]
+fn full_disk_is_counted_and_never_reaches_the_caller() {
+    let (stats, layer) = full_disk(false);
+    assert_eq!(stats.write_errors, 5);
+    assert_eq!(stats.lines, 0);
+    // Not a regular file: never rolled over.
+    assert_eq!(stats.rollovers + stats.rollover_errors, 0);
+    // On the caller's thread the layer learns the line was lost.
+    assert_eq!(layer.write_errors, 5);
+    assert_eq!(layer.written, 0);
+}
+
+#[test]
+fn full_disk_off_the_callers_thread_is_counted() {
+    let (stats, layer) = full_disk(true);
+    assert_eq!(stats.write_errors, 5);
+    assert_eq!(stats.lines + stats.dropped, 0);
+    // Queued lines count as written for the layer.
+    assert_eq!(layer.written, 5);
+}
+
+#[test]
+fn full_disk_is_reported_once_on_stderr() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let (stats, _) = full_disk(false);
+        println!("child-stats write_errors={}", stats.write_errors);
+        return;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "full_disk_is_reported_once_on_stderr",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed: {stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("child-stats write_errors=5"));
+    let rotate: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[logwood] rotate:"))
+        .collect();
+    assert_eq!(rotate.len(), 1, "{stderr}");
+    assert!(
+        rotate[0].contains("writing `/dev/full` failed, the line is lost"),
+        "{}",
+        rotate[0]
+    );
+    // The JSON layer reports its own lost records, once.
+    let json: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[logwood] json:"))
+        .collect();
+    assert_eq!(json.len(), 1, "{stderr}");
+}
+
+#[test]
+fn failed_rollover_keeps_writing_into_the_current_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the first backup should go: the rename fails.
+    fs::create_dir(dir.path().join("app.log.1")).unwrap();
+    fs::write(dir.path().join("app.log.1/keep"), "x").unwrap();
+    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+        .max_bytes(50)
+        .backup_count(1)
+        .log_internal_errors(false)
+        .build()
+        .unwrap();
+    for i in 0..10 {
+        writer
+            .make_writer()
+            .write_all(format!("line {i:02} ..........\n").as_bytes())
+            .unwrap();
+    }
+    let stats = writer.stats();
+    assert_eq!(stats.lines, 10);
+    assert_eq!(stats.write_errors, 0);
+    assert!(stats.rollover_errors >= 1, "{stats:?}");
+    let text = fs::read_to_string(dir.path().join("app.log")).unwrap();
+    assert_eq!(text.lines().count(), 10, "no line lost: {text}");
+}
+
+#[test]
+fn vanished_directory_is_counted_and_recovers_when_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    let writer = RotatingFileWriter::builder(logs.join("app.log"))
+        .max_bytes(40)
+        .backup_count(2)
+        .log_internal_errors(false)
+        .build()
+        .unwrap();
+    let line = b"0123456789012345678\n";
+    writer.make_writer().write_all(line).unwrap();
+    fs::remove_dir_all(&logs).unwrap();
+    // The rollover cannot reopen the file: lines are lost and counted.
+    let mut failures = 0;
+    for _ in 0..4 {
+        if writer.make_writer().write_all(line).is_err() {
+            failures += 1;
+        }
+    }
+    let stats = writer.stats();
+    assert!(failures >= 1 && stats.write_errors == failures, "{stats:?}");
+    fs::create_dir(&logs).unwrap();
+    writer.make_writer().write_all(line).unwrap();
+    assert!(fs::read(logs.join("app.log")).unwrap().ends_with(line));
+}
