@@ -25,7 +25,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 pub use recorder::{ContextRecorder, SpanInfo};
 pub use static_ctx::StaticContext;
-pub use tree::{Map, RESERVED_CONTEXT_KEYS, Value};
+pub use tree::{Map, RESERVED_CONTEXT_KEYS, Str, Value};
 
 use crate::encode::{Format, Members, SLOTS};
 
@@ -202,7 +202,7 @@ mod tests {
 
     fn json_of_map(map: &Map) -> serde_json::Value {
         let mut out = Vec::new();
-        write_value::<Json>(&mut out, &Value::Map(map.clone()));
+        write_value::<Json>(&mut out, &Value::Map(Box::new(map.clone())));
         serde_json::from_slice(&out).unwrap()
     }
 

@@ -2,6 +2,50 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Deref;
+
+use compact_str::CompactString;
+use smallvec::SmallVec;
+
+/// Entries a map holds without a heap allocation (most spans have few fields).
+const INLINE_ENTRIES: usize = 4;
+
+/// A string value; short strings (up to 24 bytes) are stored inline, without
+/// a heap allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Str(CompactString);
+
+impl Deref for Str {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        Str(CompactString::new(s))
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        Str(CompactString::from(s))
+    }
+}
+
+impl From<Box<str>> for Str {
+    fn from(s: Box<str>) -> Self {
+        Str(CompactString::from(s))
+    }
+}
 
 /// A context value: a scalar or a nested map.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,9 +59,9 @@ pub enum Value {
     /// A float (non-finite values are encoded as strings).
     F64(f64),
     /// A string.
-    Str(Box<str>),
+    Str(Str),
     /// A nested map.
-    Map(Map),
+    Map(Box<Map>),
 }
 
 /// An ordered map of context values; keys are unique.
@@ -26,7 +70,7 @@ pub enum Value {
 /// their value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Map {
-    entries: Vec<(Cow<'static, str>, Value)>,
+    entries: SmallVec<[(Cow<'static, str>, Value); INLINE_ENTRIES]>,
 }
 
 /// Top-level context keys that belong to logwood's metadata; a user key with
@@ -39,14 +83,14 @@ impl Map {
     /// An empty map.
     pub const fn new() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: SmallVec::new_const(),
         }
     }
 
     /// An empty map with room for `capacity` top-level entries.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Vec::with_capacity(capacity),
+            entries: SmallVec::with_capacity(capacity),
         }
     }
 
@@ -74,7 +118,9 @@ impl Map {
         let pos = match self.entries.iter().position(|(k, _)| *k == key) {
             Some(pos) => pos,
             None => {
-                self.entries.push((key, Value::Map(Map::new())));
+                // A placeholder that costs no allocation; every caller
+                // overwrites or replaces it.
+                self.entries.push((key, Value::Bool(false)));
                 self.entries.len() - 1
             }
         };
@@ -120,7 +166,7 @@ impl Map {
         let mut slot = self.slot(first);
         for segment in segments {
             if !matches!(slot, Value::Map(_)) {
-                *slot = Value::Map(Map::new());
+                *slot = Value::Map(Box::default());
             }
             let Value::Map(map) = slot else {
                 unreachable!("just made a map")
@@ -231,7 +277,7 @@ impl From<String> for Value {
 
 impl From<Map> for Value {
     fn from(v: Map) -> Self {
-        Value::Map(v)
+        Value::Map(Box::new(v))
     }
 }
 
@@ -241,7 +287,10 @@ mod tests {
 
     fn json(map: &Map) -> String {
         let mut out = Vec::new();
-        crate::encode::write_value::<crate::encode::Json>(&mut out, &Value::Map(map.clone()));
+        crate::encode::write_value::<crate::encode::Json>(
+            &mut out,
+            &Value::Map(Box::new(map.clone())),
+        );
         String::from_utf8(out).unwrap()
     }
 

@@ -247,7 +247,7 @@ mod tests {
             map.insert_segments_for_test(name, Value::U64(v));
         }
         let mut out = Vec::new();
-        write_value::<Json>(&mut out, &Value::Map(map));
+        write_value::<Json>(&mut out, &Value::Map(Box::new(map)));
         serde_json::from_slice(&out).unwrap()
     }
 

@@ -51,7 +51,7 @@ pub fn with_thread_members<F: Format, R>(mut f: impl FnMut(&Members) -> R) -> R 
                 let mut map = Map::new();
                 map.insert_dotted("thread_id", Value::Str(t.id.to_string().into()));
                 if let Some(name) = &t.name {
-                    map.insert_dotted("thread_name", Value::Str(name.clone()));
+                    map.insert_dotted("thread_name", Value::Str(name.as_ref().into()));
                 }
                 F::members(&map)
             }))

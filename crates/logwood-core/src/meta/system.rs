@@ -42,7 +42,7 @@ pub fn system_members<F: Format>() -> &'static Members {
         inner.insert_dotted("process_name", Value::Str(sys.process_name.as_str().into()));
         inner.insert_dotted("hostname", Value::Str(sys.hostname.as_str().into()));
         let mut outer = Map::new();
-        outer.insert_raw("system", Value::Map(inner));
+        outer.insert_raw("system", Value::Map(Box::new(inner)));
         F::members(&outer)
     })
 }

@@ -1,0 +1,235 @@
+//! The layer: encode into the thread's buffer, append to the batch.
+
+use std::sync::Arc;
+
+use logwood_core::buf::with_scratch;
+use logwood_core::context::ContextRecorder;
+use logwood_core::record::RecordOptions;
+use tracing_core::span::{Attributes, Id, Record};
+use tracing_core::{Event, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::batch::Buffer;
+use crate::body::Format;
+use crate::builder::HttpLayerBuilder;
+use crate::stats::Stats;
+
+/// The Better Stack ingesting host of [`HttpLayer::better_stack`].
+pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
+
+/// A `tracing` layer that ships every event, in batches, to an HTTP ingest
+/// endpoint: Timber's frames API, Better Stack, `logwood-collector`, or any
+/// NDJSON endpoint (Vector's `http_server`, Fluent Bit).
+///
+/// On the calling thread an event is encoded into a per-thread buffer and
+/// appended to the open batch under a short lock: no I/O, no allocation once
+/// the buffers have grown, never a network wait (unless you chose
+/// [`drop_extra_events(false)`](HttpLayerBuilder::drop_extra_events)). A
+/// background thread with its own tokio runtime posts the batches.
+///
+/// Made by [`HttpLayer::builder`] (or a preset: [`better_stack`](Self::better_stack),
+/// [`timber`](Self::timber)), which also returns the [`FlushGuard`](crate::FlushGuard).
+///
+/// # Wire format
+///
+/// Each batch is one `POST` to the endpoint:
+///
+/// ```text
+/// POST /sources/{source_id}/frames HTTP/1.1
+/// Host: logs.example.com
+/// Authorization: Bearer {api_key}          (only with an api_key)
+/// Content-Type: application/msgpack        (or application/x-ndjson)
+/// User-Agent: logwood/0.1.0
+/// Content-Length: 48213
+/// Content-Encoding: gzip                   (only with gzip(true))
+/// ```
+///
+/// - **msgpack** ([`Format::Msgpack`], the default): one msgpack array whose
+///   elements are the records, each a map with the tree below. Strings are
+///   `str` (never `bin`), integers the smallest msgpack int that holds them,
+///   floats `float64`, booleans as themselves; NaN and ±infinity are the
+///   strings `"NaN"`, `"inf"`, `"-inf"`. This is what Timber's Python client
+///   sent (`msgpack.packb(frame, use_bin_type=True)`).
+/// - **NDJSON** ([`Format::Ndjson`]): one JSON record per line, each ending
+///   in `\n`: byte for byte the lines logwood's JSON layer writes.
+///
+/// Every record is the tree of logwood's JSON layer:
+///
+/// ```json
+/// {"dt":"2026-11-20T03:44:21.221232Z","level":"info","message":"Order #1234 placed",
+///  "order_placed":{"id":1234,"total":520.23},
+///  "context":{"runtime":{"function":"place_order","module":"shop::orders","file":"src/orders.rs",
+///                        "line":23,"thread_id":"8123","thread_name":"main","logger_name":"shop::orders"},
+///             "system":{"pid":20643,"process_name":"shop","hostname":"web-1"},
+///             "user":{"id":42}}}
+/// ```
+///
+/// `level` is `trace`, `debug`, `info`, `warn` or `error`; dotted field
+/// names nest; a field named `dt`, `level`, `message` or `context` is
+/// written as `_dt`, …; the span context is deep-merged from the outermost
+/// span inwards, on top of the layer's static context
+/// ([`context_field`](HttpLayerBuilder::context_field)).
+///
+/// A batch holds at most `buffer_capacity` records and at most
+/// `max_batch_bytes` of body (before compression). The answer decides what
+/// happens to it:
+///
+/// | answer | the layer |
+/// | --- | --- |
+/// | 2xx | counts the records as `sent` |
+/// | 408, 429, 5xx other than 501 | retries the same body after a backoff (or `Retry-After` on 429/503) |
+/// | 401, 403 | does not retry; counts `failed`; reports it once, naming the endpoint, never the key |
+/// | other 4xx, 501 | does not retry; counts `failed` |
+/// | no answer (connect error, reset, timeout) | retries on a new connection |
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use tracing_subscriber::prelude::*;
+/// use logwood_http::{Format, HttpLayer};
+///
+/// let (layer, guard) = HttpLayer::builder("http://127.0.0.1:9/frames")
+///     .format(Format::Ndjson)
+///     .context_field("service.name", "shop")
+///     .build()?;
+/// let subscriber = tracing_subscriber::registry().with(layer);
+/// tracing::subscriber::with_default(subscriber, || tracing::info!(order.id = 1, "placed"));
+/// assert_eq!(guard.stats().emitted, 1);
+/// // Nothing listens on port 9: a zero deadline gives the record up at once.
+/// let stats = guard.shutdown(std::time::Duration::ZERO);
+/// assert_eq!(stats.emitted, stats.sent + stats.failed);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct HttpLayer {
+    buffer: Arc<Buffer>,
+    format: Format,
+    opts: RecordOptions,
+    recorder: ContextRecorder,
+}
+
+// === impl HttpLayer ===
+
+impl HttpLayer {
+    /// A builder for a layer posting to `url` (`http://` or `https://`, the
+    /// full endpoint: `https://logs.example.com/sources/42/frames`).
+    ///
+    /// See [`HttpLayerBuilder`] for the options and their defaults.
+    pub fn builder(url: impl Into<String>) -> HttpLayerBuilder {
+        HttpLayerBuilder::new(url.into())
+    }
+
+    /// A builder preset for Better Stack (formerly Logtail, which took over
+    /// Timber): msgpack batches to [`BETTER_STACK_URL`]
+    /// (`https://in.logs.betterstack.com`) with
+    /// `Authorization: Bearer {source_token}`. Sources created more recently
+    /// show their own ingesting host next to the token; use
+    /// [`better_stack_at`](Self::better_stack_at) for those.
+    ///
+    /// Better Stack answers `202` when it accepted a batch and `403` for a
+    /// wrong token (not retried, reported once).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let token = std::env::var("BETTER_STACK_SOURCE_TOKEN")?;
+    /// let (layer, _guard) = logwood_http::HttpLayer::better_stack(token)
+    ///     .context_field("service.name", "shop")
+    ///     .build()?;
+    /// tracing_subscriber::registry().with(layer).init();
+    /// tracing::info!(order.id = 1234, "Order placed");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn better_stack(source_token: impl Into<String>) -> HttpLayerBuilder {
+        Self::builder(BETTER_STACK_URL).api_key(source_token.into())
+    }
+
+    /// Like [`better_stack`](Self::better_stack), for a source with its own
+    /// ingesting host (`s1234.eu-nbg-2.betterstackdata.com`, as the source's
+    /// page shows it; `https://` is added when no scheme is given).
+    pub fn better_stack_at(
+        ingesting_host: impl AsRef<str>,
+        source_token: impl Into<String>,
+    ) -> HttpLayerBuilder {
+        let host = ingesting_host.as_ref();
+        let url = if host.contains("://") {
+            host.to_owned()
+        } else {
+            format!("https://{host}")
+        };
+        Self::builder(url).api_key(source_token.into())
+    }
+
+    /// A builder preset for Timber's frames API, as the Python `timber`
+    /// client used it: msgpack batches to
+    /// `https://logs.timber.io/sources/{source_id}/frames` with
+    /// `Authorization: Bearer {api_key}`.
+    ///
+    /// Timber's service has since moved to Better Stack, which accepts the
+    /// same frames; the preset stays for self-hosted or proxied Timber-style
+    /// endpoints and for migration. `logwood-collector` accepts the same path
+    /// (`/sources/{id}/frames`).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tracing_subscriber::prelude::*;
+    ///
+    /// let key = std::env::var("TIMBER_API_KEY")?;
+    /// let (layer, _guard) = logwood_http::HttpLayer::timber("12345", key).build()?;
+    /// tracing_subscriber::registry().with(layer).init();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn timber(source_id: impl AsRef<str>, api_key: impl Into<String>) -> HttpLayerBuilder {
+        let url = format!(
+            "https://logs.timber.io/sources/{}/frames",
+            source_id.as_ref()
+        );
+        Self::builder(url).api_key(api_key.into())
+    }
+
+    pub(crate) fn from_parts(buffer: Arc<Buffer>, format: Format, opts: RecordOptions) -> Self {
+        Self {
+            buffer,
+            format,
+            opts,
+            recorder: ContextRecorder::new(),
+        }
+    }
+
+    /// The layer's counters now (the same as
+    /// [`FlushGuard::stats`](crate::FlushGuard::stats)).
+    pub fn stats(&self) -> Stats {
+        self.buffer.stats()
+    }
+}
+
+impl<S> Layer<S> for HttpLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        self.recorder.on_new_span(attrs, id, &ctx);
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        self.recorder.on_record(id, values, &ctx);
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        with_scratch(|scratch| {
+            self.format.encode(scratch, event, &ctx, &self.opts);
+            self.buffer.push(&scratch.out);
+        });
+    }
+}

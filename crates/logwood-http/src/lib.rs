@@ -1,0 +1,119 @@
+//! logwood's HTTP batch layer: events shipped in Timber-style batches
+//! (msgpack frames or NDJSON) to an HTTP ingest endpoint, over one
+//! kept-alive connection, with bounded buffering, retries and a flush guard.
+//!
+//! [`HttpLayer`] encodes each event on the calling thread into the same
+//! record tree as logwood's JSON layer and appends it to a bounded buffer; a
+//! background thread with its own tokio runtime posts the batches with
+//! hyper, honouring the retry table of the wire protocol (documented on
+//! [`HttpLayer`](HttpLayer#wire-format)). Every record is accounted for in
+//! [`Stats`]: at every moment
+//! `emitted = sent + dropped_full + dropped_oversize + failed + buffered + in_flight`.
+//! The [`FlushGuard`] delivers what is left when it is dropped, within a
+//! deadline.
+//!
+//! Endpoints: Timber's `frames` API and Better Stack
+//! ([`HttpLayer::better_stack`], [`HttpLayer::timber`]), `logwood-collector`
+//! (the local receiver), or any NDJSON ingest such as Vector's
+//! `http_server` source ([`Format::Ndjson`]).
+//!
+//! # Examples
+//!
+//! Ship three events to an in-process `logwood-collector`, shut down, and
+//! read back what arrived:
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use tracing_subscriber::prelude::*;
+//!
+//! use logwood_collector::{Collector, Output};
+//! use logwood_http::HttpLayer;
+//!
+//! let collector = Collector::builder().token("s3cret").out(Output::Memory).start()?;
+//!
+//! let (layer, guard) = HttpLayer::builder(collector.frames_url())
+//!     .api_key("s3cret")
+//!     .with_runtime(false)
+//!     .with_system(false)
+//!     .context_field("service.name", "shop")
+//!     .build()?;
+//! let subscriber = tracing_subscriber::registry().with(layer);
+//!
+//! #[tracing::instrument(fields(user.id = 42))]
+//! fn place_order(id: u64) {
+//!     tracing::info!(order.id = id, order.total = 520.23, "Order placed");
+//! }
+//! tracing::subscriber::with_default(subscriber, || {
+//!     for id in 1..=3 {
+//!         place_order(id);
+//!     }
+//! });
+//!
+//! let stats = guard.shutdown(Duration::from_secs(5));
+//! assert_eq!((stats.emitted, stats.sent, stats.failed), (3, 3, 0));
+//!
+//! let records = collector.wait_for_records(3, Duration::from_secs(5))?;
+//! assert_eq!(records[0]["message"], "Order placed");
+//! assert_eq!(records[0]["order"]["id"], 1);
+//! assert_eq!(records[0]["context"]["service"]["name"], "shop");
+//! assert_eq!(records[0]["context"]["user"]["id"], 42);
+//! assert_eq!(records[2]["order"]["id"], 3);
+//! // One batch, on one connection.
+//! assert_eq!(collector.stats().batches, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Guarantees
+//!
+//! - The emitting thread never waits on the network: it encodes, takes a
+//!   short lock and copies bytes. When the buffer is full the record is
+//!   dropped and counted, or, with
+//!   [`drop_extra_events(false)`](HttpLayerBuilder::drop_extra_events), the
+//!   thread waits for room.
+//! - No tokio runtime is needed to build the layer, and it works the same
+//!   inside a multi-thread or current-thread runtime and in a plain `main`.
+//! - Nothing the worker does (nor hyper, tokio or rustls under it) is fed
+//!   back into `tracing`: its threads run with a no-op dispatcher.
+//! - The API key is a [`Secret`]: no `Debug`, error, callback or stderr line
+//!   contains it.
+//!
+//! # Feature flags
+//!
+//! - `tls` (default): `https` endpoints, with rustls and the `ring`
+//!   provider; the system's root certificates or
+//!   `HttpLayerBuilder::ca_file`. Requires rustls,
+//!   tokio-rustls, rustls-native-certs and rustls-pki-types.
+//! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`).
+//!   Requires flate2 (pure-Rust backend).
+//!
+//! # Supported Rust versions
+//!
+//! Built and tested with Rust 1.95 (the manifest's `rust-version`).
+#![doc(test(attr(deny(warnings))))]
+
+mod batch;
+mod body;
+mod builder;
+mod client;
+mod error;
+mod guard;
+mod layer;
+mod retry;
+mod secret;
+mod stats;
+mod worker;
+
+pub use body::Format;
+pub use builder::{
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECTION_MAX_AGE, DEFAULT_FLUSH_INTERVAL,
+    DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_INITIAL,
+    DEFAULT_RETRY_MAX, DEFAULT_SHUTDOWN_TIMEOUT, HttpLayerBuilder, MIN_MAX_BATCH_BYTES,
+};
+pub use error::{BuildError, DeliveryError, ErrorKind, FlushTimeout};
+pub use guard::FlushGuard;
+pub use layer::{BETTER_STACK_URL, HttpLayer};
+pub use retry::JitterMode;
+pub use secret::{REDACTED, Secret};
+pub use stats::Stats;

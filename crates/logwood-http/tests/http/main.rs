@@ -1,0 +1,17 @@
+//! The HTTP layer against the real `logwood-collector`, over real TCP on
+//! 127.0.0.1: round trips, batching, connections, faults, availability,
+//! back-pressure and runtimes. Every test ends by checking the accounting
+//! identity of the wire protocol.
+#![allow(clippy::unwrap_used)]
+
+mod availability;
+mod backpressure;
+mod batching;
+#[cfg(feature = "gzip")]
+mod compression;
+mod faults;
+mod round_trip;
+mod runtimes;
+mod support;
+#[cfg(feature = "tls")]
+mod tls;
