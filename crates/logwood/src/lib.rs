@@ -3,6 +3,8 @@
 //!
 //! - [`json`]: one Timber-style JSON object per line on stdout or any
 //!   `MakeWriter`.
+//! - [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, with
+//!   a bounded buffer, retries and a flush guard.
 //!
 //! Span fields become nested, merging context (`#[instrument(fields(user.id = 42))]`
 //! behaves like Python's `with timber.context(user={'id': 42})`), and every
@@ -32,7 +34,11 @@
 //! # Feature flags
 //!
 //! - `json` (default): the JSON layer, as [`json`].
-//! - `full`: every layer.
+//! - `http`: the HTTP batch layer, as [`http`].
+//! - `tls`: TLS with rustls for the layers that are on (https for `http`).
+//!   Requires a layer feature to have an effect.
+//! - `gzip`: gzip request bodies for `http`. Requires `http`.
+//! - `full`: every layer, with TLS.
 //!
 //! # Supported Rust versions
 //!
@@ -50,3 +56,9 @@ pub use logwood_core::context::StaticContext;
 /// Requires the `json` feature (on by default).
 #[cfg(feature = "json")]
 pub use logwood_json as json;
+
+/// The HTTP batch layer (`logwood-http`).
+///
+/// Requires the `http` feature.
+#[cfg(feature = "http")]
+pub use logwood_http as http;
