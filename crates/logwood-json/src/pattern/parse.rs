@@ -69,6 +69,25 @@ impl Attr {
         })
     }
 
+    /// Whether the attribute's text is the same for every event of one
+    /// callsite on one thread (so it can be rendered once and cached).
+    pub(crate) fn is_per_callsite(self) -> bool {
+        matches!(
+            self,
+            Attr::Name
+                | Attr::Levelno
+                | Attr::Levelname
+                | Attr::Pathname
+                | Attr::Filename
+                | Attr::Module
+                | Attr::Lineno
+                | Attr::Thread
+                | Attr::ThreadName
+                | Attr::Process
+                | Attr::Hostname
+        )
+    }
+
     /// The attribute's type in Python's `LogRecord`.
     pub(crate) fn kind(self) -> Kind {
         match self {
@@ -88,11 +107,52 @@ pub(crate) enum Piece {
     Attr(Attr, Spec),
 }
 
+/// A step of rendering: one piece, or a run of pieces that only depend on
+/// the callsite and the thread (rendered once per callsite and thread).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// `pieces[i]`, rendered per event.
+    Piece(usize),
+    /// Static run number `run`: `pieces[range]`.
+    PerCallsite { run: usize, pieces: Range<usize> },
+}
+
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
     literals: String,
     pieces: Box<[Piece]>,
+    segments: Box<[Segment]>,
+}
+
+/// Groups maximal runs of literals and per-callsite attributes (holding at
+/// least one attribute) into per-callsite segments.
+fn segments(pieces: &[Piece]) -> Box<[Segment]> {
+    let per_callsite = |p: &Piece| {
+        matches!(p, Piece::Literal(_)) || matches!(p, Piece::Attr(a, _) if a.is_per_callsite())
+    };
+    let mut segments = Vec::new();
+    let mut runs = 0;
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut end = i;
+        while end < pieces.len() && per_callsite(&pieces[end]) {
+            end += 1;
+        }
+        let has_attr = pieces[i..end].iter().any(|p| matches!(p, Piece::Attr(..)));
+        if has_attr {
+            segments.push(Segment::PerCallsite {
+                run: runs,
+                pieces: i..end,
+            });
+            runs += 1;
+            i = end;
+        } else {
+            segments.push(Segment::Piece(i));
+            i += 1;
+        }
+    }
+    segments.into_boxed_slice()
 }
 
 fn invalid(problem: impl Into<String>, position: usize) -> BuildError {
@@ -271,6 +331,7 @@ impl Pattern {
         }
         Ok(Pattern {
             literals,
+            segments: segments(&pieces),
             pieces: pieces.into_boxed_slice(),
         })
     }
@@ -286,6 +347,11 @@ impl Pattern {
             .as_bytes()
             .get(range.clone())
             .unwrap_or_default()
+    }
+
+    /// The rendering steps.
+    pub(crate) fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     /// Whether the pattern names `attr`.
@@ -329,6 +395,28 @@ mod tests {
             })
             .collect();
         assert_eq!(literal, [b"|".as_slice(), b" % ".as_slice()]);
+    }
+
+    #[test]
+    fn per_callsite_runs_are_grouped() {
+        let p = Pattern::parse("%(asctime)s - %(filename)s:%(lineno)s - %(funcName)s %(thread)d %(name)s - %(message)s!").unwrap();
+        assert_eq!(
+            p.segments(),
+            [
+                Segment::Piece(0),
+                Segment::PerCallsite {
+                    run: 0,
+                    pieces: 1..6
+                },
+                Segment::Piece(6),
+                Segment::PerCallsite {
+                    run: 1,
+                    pieces: 7..12
+                },
+                Segment::Piece(12),
+                Segment::Piece(13),
+            ]
+        );
     }
 
     #[test]

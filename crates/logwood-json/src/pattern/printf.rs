@@ -171,10 +171,15 @@ fn insert_spaces(out: &mut Vec<u8>, at: usize, n: usize) {
 /// `out[start..]`: `repr()` / `ascii()`, the precision (a maximum number of
 /// characters) and the width (padding with spaces; `0` is ignored for text,
 /// as in Python).
+#[inline]
 pub(crate) fn finish_text(out: &mut Vec<u8>, start: usize, spec: &Spec, tmp: &mut Vec<u8>) {
     if spec.is_plain_text() {
         return;
     }
+    finish_text_slow(out, start, spec, tmp);
+}
+
+fn finish_text_slow(out: &mut Vec<u8>, start: usize, spec: &Spec, tmp: &mut Vec<u8>) {
     if matches!(spec.conv, Conv::Repr | Conv::Ascii) {
         tmp.clear();
         tmp.extend_from_slice(&out[start..]);
@@ -276,6 +281,21 @@ fn pad_number(out: &mut Vec<u8>, spec: &Spec, negative: bool, prefix: &[u8], bod
 
 /// Writes an integer attribute with `spec`.
 pub(crate) fn write_int(out: &mut Vec<u8>, spec: &Spec, v: i128, tmp: &mut Vec<u8>) {
+    if matches!(spec.conv, Conv::Dec | Conv::Str)
+        && !spec.plus
+        && !spec.space
+        && spec.width == 0
+        && spec.precision.is_none()
+    {
+        // `%d` and `%s` without modifiers: the digits.
+        let mut buf = itoa::Buffer::new();
+        let digits = match i64::try_from(v) {
+            Ok(v) => buf.format(v),
+            Err(_) => buf.format(v),
+        };
+        out.extend_from_slice(digits.as_bytes());
+        return;
+    }
     match spec.conv {
         Conv::Str | Conv::Repr | Conv::Ascii => {
             let start = out.len();
@@ -290,27 +310,24 @@ pub(crate) fn write_int(out: &mut Vec<u8>, spec: &Spec, v: i128, tmp: &mut Vec<u
         Conv::Dec | Conv::Oct | Conv::Hex | Conv::HexUpper => {
             let magnitude = v.unsigned_abs();
             let mut digits = StackWriter::new();
-            let prefix: &[u8] = match spec.conv {
+            let mut decimal = itoa::Buffer::new();
+            let (prefix, digits): (&[u8], &[u8]) = match spec.conv {
                 Conv::Oct => {
                     write!(digits, "{magnitude:o}").ok();
-                    b"0o"
+                    (b"0o", digits.as_bytes())
                 }
                 Conv::Hex => {
                     write!(digits, "{magnitude:x}").ok();
-                    b"0x"
+                    (b"0x", digits.as_bytes())
                 }
                 Conv::HexUpper => {
                     write!(digits, "{magnitude:X}").ok();
-                    b"0X"
+                    (b"0X", digits.as_bytes())
                 }
-                _ => {
-                    write!(digits, "{magnitude}").ok();
-                    b""
-                }
+                _ => (b"", decimal.format(magnitude).as_bytes()),
             };
             let prefix = if spec.alt { prefix } else { b"" };
             tmp.clear();
-            let digits = digits.as_bytes();
             let zeros = spec.precision.unwrap_or(0).saturating_sub(digits.len());
             tmp.resize(zeros, b'0');
             tmp.extend_from_slice(digits);
@@ -360,7 +377,9 @@ pub(crate) fn write_float(out: &mut Vec<u8>, spec: &Spec, v: f64, tmp: &mut Vec<
             let abs = v.abs();
             match conv {
                 Conv::Fixed | Conv::FixedUpper => {
-                    write!(VecWriter(tmp), "{abs:.precision$}").ok();
+                    if !write_fixed_exact(tmp, abs, precision) {
+                        write!(VecWriter(tmp), "{abs:.precision$}").ok();
+                    }
                     if spec.alt && precision == 0 {
                         tmp.push(b'.');
                     }
@@ -371,6 +390,73 @@ pub(crate) fn write_float(out: &mut Vec<u8>, spec: &Spec, v: f64, tmp: &mut Vec<
             pad_number(out, spec, v.is_sign_negative(), b"", tmp);
         }
     }
+}
+
+/// `%.<precision>f` of a non-negative finite value, correctly rounded
+/// (half to even on exact ties, as Python and `core::fmt` round), with
+/// 128-bit integer arithmetic: `abs` is `m * 2^e` exactly, so
+/// `abs * 10^precision` is `m * 10^precision` shifted by `e`. Returns
+/// `false` (writing nothing) when the numbers do not fit; the caller then
+/// uses `core::fmt`.
+fn write_fixed_exact(out: &mut Vec<u8>, abs: f64, precision: usize) -> bool {
+    if precision > 17 || !abs.is_finite() {
+        return false;
+    }
+    let bits = abs.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    let pow = 10u128.pow(precision as u32);
+    let scaled = if e >= 0 {
+        if e > 64 {
+            return false;
+        }
+        match (u128::from(m) << e).checked_mul(pow) {
+            Some(v) => v,
+            None => return false,
+        }
+    } else {
+        // m < 2^53 and pow < 2^57: q < 2^110.
+        let q = u128::from(m) * pow;
+        let shift = e.unsigned_abs();
+        if shift >= 120 {
+            0
+        } else {
+            let whole = q >> shift;
+            let rest = q & ((1u128 << shift) - 1);
+            let half = 1u128 << (shift - 1);
+            if rest > half || (rest == half && whole & 1 == 1) {
+                whole + 1
+            } else {
+                whole
+            }
+        }
+    };
+    // 64-bit division when it fits (times since the epoch do): much cheaper.
+    let (whole, fraction) = match (u64::try_from(scaled), u64::try_from(pow)) {
+        (Ok(scaled), Ok(pow)) => (u128::from(scaled / pow), u128::from(scaled % pow)),
+        _ => (scaled / pow, scaled % pow),
+    };
+    let mut buf = itoa::Buffer::new();
+    match u64::try_from(whole) {
+        Ok(whole) => out.extend_from_slice(buf.format(whole).as_bytes()),
+        Err(_) => out.extend_from_slice(buf.format(whole).as_bytes()),
+    }
+    if precision > 0 {
+        out.push(b'.');
+        let digits = match u64::try_from(fraction) {
+            Ok(fraction) => buf.format(fraction),
+            Err(_) => buf.format(fraction),
+        }
+        .as_bytes();
+        out.resize(out.len() + precision - digits.len(), b'0');
+        out.extend_from_slice(digits);
+    }
+    true
 }
 
 /// Splits Rust's `{:e}` output (`1.2345e-7`) into mantissa and exponent.
@@ -597,6 +683,44 @@ mod tests {
             float(spec("", 0, Some(3), 'f'), 1_688_829_185.896),
             "1688829185.896"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn exact_fixed_matches_core_fmt(bits in proptest::prelude::any::<u64>(), precision in 0usize..18) {
+            let v = f64::from_bits(bits).abs();
+            let mut ours = Vec::new();
+            if write_fixed_exact(&mut ours, v, precision) {
+                proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), format!("{v:.precision$}"));
+            }
+        }
+
+        #[test]
+        fn exact_fixed_matches_core_fmt_near_now(
+            secs in 0u64..4_102_444_800,
+            nanos in 0u64..1_000_000_000,
+            precision in 0usize..10,
+        ) {
+            let v = (secs * 1_000_000_000 + nanos) as f64 / 1e9;
+            let mut ours = Vec::new();
+            proptest::prop_assert!(write_fixed_exact(&mut ours, v, precision));
+            proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), format!("{v:.precision$}"));
+        }
+    }
+
+    #[test]
+    fn exact_fixed_rounds_ties_to_even() {
+        for (v, p, expected) in [
+            (0.125, 2, "0.12"),
+            (0.375, 2, "0.38"),
+            (2.5, 0, "2"),
+            (3.5, 0, "4"),
+            (5e-324, 3, "0.000"),
+        ] {
+            let mut out = Vec::new();
+            assert!(write_fixed_exact(&mut out, v, p));
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tracing_core::{Level, Metadata};
 
 use super::clock::{DateFormat, EventTime};
 use super::message::{MessageScratch, write_message};
-use super::parse::{Attr, Pattern, Piece};
+use super::parse::{Attr, Pattern, Piece, Segment};
 use super::printf::{Spec, finish_text, write_float, write_int};
 
 /// `funcName` outside any span: what Python prints for module-level code.
@@ -30,6 +30,8 @@ pub(crate) fn python_level(level: &Level) -> (i128, &'static str) {
 /// What the pattern layer adds to a record beyond the event.
 #[derive(Debug)]
 pub(crate) struct RenderOptions {
+    /// The layer's process-unique id (key of the per-callsite cache).
+    pub(crate) id: u64,
     pub(crate) date: DateFormat,
     pub(crate) hostname: Box<str>,
     pub(crate) dotted_logger_names: bool,
@@ -39,6 +41,9 @@ pub(crate) struct RenderOptions {
 /// One record's inputs.
 pub(crate) struct Record<'a> {
     pub(crate) meta: &'a Metadata<'a>,
+    /// The callsite's `'static` metadata, when `meta` is it (not a record
+    /// bridged from `log`, whose metadata is made per event).
+    pub(crate) callsite: Option<&'static Metadata<'static>>,
     pub(crate) span: Option<SpanInfo<'a>>,
     pub(crate) time: EventTime,
 }
@@ -48,6 +53,68 @@ pub(crate) struct Record<'a> {
 struct RenderScratch {
     tmp: Vec<u8>,
     message: MessageScratch,
+    callsites: Vec<CachedCallsite>,
+}
+
+/// How many callsites each thread keeps rendered (direct-mapped).
+const CALLSITE_SLOTS: usize = 64;
+
+/// The per-callsite segments of one pattern, rendered for one callsite on
+/// this thread.
+#[derive(Debug, Default)]
+struct CachedCallsite {
+    /// The layer's id; 0 for an empty slot.
+    layer: u64,
+    /// The callsite's metadata address.
+    callsite: usize,
+    bytes: Vec<u8>,
+    /// End of each run in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl CachedCallsite {
+    fn run(&self, run: usize) -> &[u8] {
+        let start = if run == 0 { 0 } else { self.ends[run - 1] };
+        &self.bytes[start..self.ends[run]]
+    }
+}
+
+/// The cached runs of `meta` for this layer, rendered on a miss.
+fn cached_runs<'c>(
+    slots: &'c mut Vec<CachedCallsite>,
+    pattern: &Pattern,
+    opts: &RenderOptions,
+    meta: &'static Metadata<'static>,
+    tmp: &mut Vec<u8>,
+) -> &'c CachedCallsite {
+    if slots.is_empty() {
+        slots.resize_with(CALLSITE_SLOTS, CachedCallsite::default);
+    }
+    let key = std::ptr::from_ref(meta).addr();
+    let hash = (key >> 4) ^ (opts.id as usize).wrapping_mul(0x9E37_79B9);
+    let slot = &mut slots[hash % CALLSITE_SLOTS];
+    if slot.layer != opts.id || slot.callsite != key {
+        slot.bytes.clear();
+        slot.ends.clear();
+        for segment in pattern.segments() {
+            if let Segment::PerCallsite { pieces, .. } = segment {
+                for piece in &pattern.pieces()[pieces.clone()] {
+                    match piece {
+                        Piece::Literal(range) => {
+                            slot.bytes.extend_from_slice(pattern.literal(range))
+                        }
+                        Piece::Attr(attr, spec) => {
+                            callsite_attribute(&mut slot.bytes, *attr, spec, opts, meta, tmp);
+                        }
+                    }
+                }
+                slot.ends.push(slot.bytes.len());
+            }
+        }
+        slot.layer = opts.id;
+        slot.callsite = key;
+    }
+    slot
 }
 
 thread_local! {
@@ -55,14 +122,30 @@ thread_local! {
 }
 
 fn basename(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
+    match path.bytes().rposition(|b| b == b'/' || b == b'\\') {
+        Some(at) => &path[at + 1..],
+        None => path,
+    }
+}
+
+/// The last segment of a `::` path.
+fn last_segment(path: &str) -> &str {
+    let b = path.as_bytes();
+    let mut i = b.len();
+    while i >= 2 {
+        if b[i - 1] == b':' && b[i - 2] == b':' {
+            return &path[i..];
+        }
+        i -= 1;
+    }
+    path
 }
 
 /// `module`: the last segment of the module path; without one (some
 /// bridged records), the file name without its extension, as Python.
 fn module<'a>(meta: &'a Metadata<'a>) -> &'a str {
     match meta.module_path() {
-        Some(path) => path.rsplit("::").next().unwrap_or(path),
+        Some(path) => last_segment(path),
         None => match meta.file() {
             Some(file) => {
                 let name = basename(file);
@@ -116,32 +199,100 @@ fn render_with(
     fields: &mut EventFields,
     scratch: &mut RenderScratch,
 ) {
-    for piece in pattern.pieces() {
-        match piece {
-            Piece::Literal(range) => out.extend_from_slice(pattern.literal(range)),
-            Piece::Attr(attr, spec) => attribute(out, *attr, spec, opts, record, fields, scratch),
+    let RenderScratch {
+        tmp,
+        message,
+        callsites,
+    } = scratch;
+    let cached = record
+        .callsite
+        .map(|meta| cached_runs(callsites, pattern, opts, meta, tmp));
+    let pieces = pattern.pieces();
+    for segment in pattern.segments() {
+        match segment {
+            Segment::Piece(i) => piece(
+                out,
+                pattern,
+                &pieces[*i],
+                opts,
+                record,
+                fields,
+                tmp,
+                message,
+            ),
+            Segment::PerCallsite { run, pieces: range } => match cached {
+                Some(cached) => out.extend_from_slice(cached.run(*run)),
+                None => {
+                    for p in &pieces[range.clone()] {
+                        piece(out, pattern, p, opts, record, fields, tmp, message);
+                    }
+                }
+            },
         }
     }
-    scratch.tmp.clear();
-    if scratch.tmp.capacity() > logwood_core::buf::MAX_RETAINED_CAPACITY {
-        scratch.tmp = Vec::new();
+    tmp.clear();
+    if tmp.capacity() > logwood_core::buf::MAX_RETAINED_CAPACITY {
+        *tmp = Vec::new();
     }
-    scratch
-        .message
-        .shrink(logwood_core::buf::MAX_RETAINED_CAPACITY);
+    message.shrink(logwood_core::buf::MAX_RETAINED_CAPACITY);
 }
 
-fn attribute(
+#[allow(clippy::too_many_arguments)] // the parts of one record and the thread's buffers
+fn piece(
+    out: &mut Vec<u8>,
+    pattern: &Pattern,
+    piece: &Piece,
+    opts: &RenderOptions,
+    record: &Record<'_>,
+    fields: &mut EventFields,
+    tmp: &mut Vec<u8>,
+    message: &mut MessageScratch,
+) {
+    match piece {
+        Piece::Literal(range) => out.extend_from_slice(pattern.literal(range)),
+        Piece::Attr(attr, spec) if attr.is_per_callsite() => {
+            callsite_attribute(out, *attr, spec, opts, record.meta, tmp);
+        }
+        Piece::Attr(attr, spec) => {
+            let start = out.len();
+            match attr {
+                Attr::FuncName => {
+                    let function = record.span.map_or(FUNC_NAME_OUTSIDE_SPANS, |s| s.function);
+                    text(out, spec, tmp, function);
+                }
+                Attr::Created => write_float(out, spec, record.time.created, tmp),
+                Attr::RelativeCreated => write_float(out, spec, record.time.relative, tmp),
+                Attr::Msecs => write_float(out, spec, record.time.msecs, tmp),
+                Attr::Asctime => {
+                    opts.date.write(out, &record.time);
+                    finish_text(out, start, spec, tmp);
+                }
+                Attr::Message => {
+                    let span = if opts.span_context {
+                        record.span.map(|s| s.merged)
+                    } else {
+                        None
+                    };
+                    write_message(out, fields, span, message);
+                    finish_text(out, start, spec, tmp);
+                }
+                // Per-callsite attributes are handled above.
+                _ => callsite_attribute(out, *attr, spec, opts, record.meta, tmp),
+            }
+        }
+    }
+}
+
+/// Writes an attribute that only depends on the callsite, the thread and
+/// the layer.
+fn callsite_attribute(
     out: &mut Vec<u8>,
     attr: Attr,
     spec: &Spec,
     opts: &RenderOptions,
-    record: &Record<'_>,
-    fields: &mut EventFields,
-    scratch: &mut RenderScratch,
+    meta: &Metadata<'_>,
+    tmp: &mut Vec<u8>,
 ) {
-    let meta = record.meta;
-    let tmp = &mut scratch.tmp;
     match attr {
         Attr::Name => {
             let start = out.len();
@@ -163,19 +314,7 @@ fn attribute(
         Attr::Pathname => text(out, spec, tmp, meta.file().unwrap_or(UNKNOWN_FILE)),
         Attr::Filename => text(out, spec, tmp, meta.file().map_or(UNKNOWN_FILE, basename)),
         Attr::Module => text(out, spec, tmp, module(meta)),
-        Attr::FuncName => {
-            let function = record.span.map_or(FUNC_NAME_OUTSIDE_SPANS, |s| s.function);
-            text(out, spec, tmp, function);
-        }
         Attr::Lineno => write_int(out, spec, meta.line().unwrap_or(0).into(), tmp),
-        Attr::Created => write_float(out, spec, record.time.created, tmp),
-        Attr::RelativeCreated => write_float(out, spec, record.time.relative, tmp),
-        Attr::Msecs => write_float(out, spec, record.time.msecs, tmp),
-        Attr::Asctime => {
-            let start = out.len();
-            opts.date.write(out, &record.time);
-            finish_text(out, start, spec, tmp);
-        }
         Attr::Thread => write_int(out, spec, meta::thread_id().into(), tmp),
         Attr::ThreadName => {
             let start = out.len();
@@ -189,16 +328,8 @@ fn attribute(
         }
         Attr::Process => write_int(out, spec, meta::system().pid.into(), tmp),
         Attr::Hostname => text(out, spec, tmp, &opts.hostname),
-        Attr::Message => {
-            let start = out.len();
-            let span = if opts.span_context {
-                record.span.map(|s| s.merged)
-            } else {
-                None
-            };
-            write_message(out, fields, span, &mut scratch.message);
-            finish_text(out, start, spec, &mut scratch.tmp);
-        }
+        // Not per callsite: never asked for here.
+        _ => {}
     }
 }
 
@@ -211,5 +342,8 @@ mod tests {
         assert_eq!(basename("src/orders.rs"), "orders.rs");
         assert_eq!(basename("C:\\app\\main.rs"), "main.rs");
         assert_eq!(basename("main.rs"), "main.rs");
+        assert_eq!(last_segment("shop::orders"), "orders");
+        assert_eq!(last_segment("shop"), "shop");
+        assert_eq!(last_segment("a::b::"), "");
     }
 }
