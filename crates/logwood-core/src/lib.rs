@@ -7,7 +7,8 @@
 //!   the event's fields, `context` with `runtime` and `system`).
 //! - [`encode`]: the JSON and msgpack encoders behind one [`Format`](encode::Format) trait.
 //! - [`field`], [`meta`], [`time`], [`buf`], [`stats`]: visitors, metadata,
-//!   timestamps, thread-local buffers and counters.
+//!   timestamps, thread-local buffers and counters; [`silence`] keeps
+//!   logwood's worker threads out of `tracing`.
 //!
 //! Users add a layer from `logwood-json`, `logwood-syslog` or `logwood-http`
 //! (or the `logwood` facade); this crate is what they share.
@@ -55,5 +56,6 @@ pub mod encode;
 pub mod field;
 pub mod meta;
 pub mod record;
+pub mod silence;
 pub mod stats;
 pub mod time;

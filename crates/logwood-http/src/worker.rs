@@ -8,7 +8,6 @@
 //! feed an event back into the application's subscriber, which holds this
 //! very layer.
 
-use std::cell::RefCell;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -16,8 +15,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use logwood_core::stats::ReportOnce;
-use tracing_core::Dispatch;
-use tracing_core::dispatcher::{self, DefaultGuard};
 
 use crate::batch::{Batch, Buffer, Next, Settled};
 use crate::body::{Format, Payload};
@@ -32,27 +29,7 @@ use crate::secret::Secret;
 /// The user's error callback.
 pub(crate) type OnError = Arc<dyn Fn(&DeliveryError) + Send + Sync>;
 
-thread_local! {
-    static SILENCED: RefCell<Option<DefaultGuard>> = const { RefCell::new(None) };
-}
-
-/// Makes this thread's default dispatcher a no-op until [`unsilence`].
-pub(crate) fn silence() {
-    SILENCED.with(|guard| {
-        let mut guard = guard.borrow_mut();
-        if guard.is_none() {
-            *guard = Some(dispatcher::set_default(&Dispatch::none()));
-        }
-    });
-}
-
-/// Restores this thread's previous default dispatcher.
-pub(crate) fn unsilence() {
-    // Take the guard out first: dropping it touches tracing-core's own
-    // thread-local, which must not happen inside our `borrow_mut`.
-    let guard = SILENCED.with(|guard| guard.borrow_mut().take());
-    drop(guard);
-}
+pub(crate) use logwood_core::silence::{silence_thread as silence, unsilence_thread as unsilence};
 
 /// Reports delivery failures: every one to the callback, and on stderr the
 /// first final failure of each kind.
@@ -379,46 +356,7 @@ async fn deadline_passed(buffer: &Buffer) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use tracing_core::span::{Attributes, Id, Record};
-    use tracing_core::{Event, Metadata, Subscriber};
-
     use super::*;
-
-    /// Counts events.
-    struct Counting(Arc<AtomicUsize>);
-
-    impl Subscriber for Counting {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, _: &Event<'_>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-
-    #[test]
-    fn a_silenced_thread_emits_nothing_into_the_default_subscriber() {
-        let count = Arc::new(AtomicUsize::new(0));
-        let dispatch = Dispatch::new(Counting(Arc::clone(&count)));
-        dispatcher::with_default(&dispatch, || {
-            tracing::info!("counted");
-            silence();
-            tracing::info!("not counted");
-            tracing::error!(target: "hyper::proto", "not counted either");
-            unsilence();
-            tracing::info!("counted again");
-        });
-        assert_eq!(count.load(Ordering::SeqCst), 2);
-    }
 
     #[test]
     fn reports_scrub_the_api_key_from_server_text() {

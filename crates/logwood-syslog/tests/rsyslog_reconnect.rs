@@ -50,6 +50,8 @@ fn restart_mid_stream(via: Via) {
 
     // Up again on the same port: the layer reconnects and sends what it kept.
     server.start_again().unwrap();
+    // Once what was kept is out, the stream goes on as before.
+    assert!(guard.flush(WAIT), "{:?}", guard.stats());
     emit(&dispatch, &marker, "after", 50);
     let stats = guard.shutdown(Duration::from_secs(10));
     assert_accounted(&stats);
