@@ -7,14 +7,15 @@
 //!
 //! - JSON lines on stdout (`JsonLayer`), with nested span context, static
 //!   context (`service.name`) and runtime / system metadata.
-//! - Timber-style msgpack batches over HTTP (`HttpLayer`) to a
-//!   `logwood-collector` started in-process on 127.0.0.1, which prints what
-//!   it received at the end.
+//! - Timber-style msgpack batches over HTTP (`HttpLayer`) and RFC 5424 over
+//!   octet-counted TCP (`SyslogLayer`), both to a `logwood-collector` started
+//!   in-process on 127.0.0.1, which prints what it received at the end.
 
 use std::time::Duration;
 
 use logwood::http::{Format, HttpLayer};
 use logwood::json::JsonLayer;
+use logwood::syslog::{SyslogFormat, SyslogLayer};
 use logwood_collector::{Collector, Output};
 use tracing_subscriber::prelude::*;
 
@@ -45,11 +46,16 @@ fn charge(total: f64) -> Result<(), std::io::Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The receivers: an HTTP ingest endpoint on 127.0.0.1 (any free port).
+    // The receivers: an HTTP ingest endpoint and a syslog TCP listener on
+    // 127.0.0.1 (any free ports).
     let collector = Collector::builder()
         .token("demo-token")
         .out(Output::Memory)
+        .syslog_tcp("127.0.0.1:0")
         .start()?;
+    let syslog_addr = collector
+        .syslog_tcp_addr()
+        .ok_or("the collector has no syslog listener")?;
 
     let json = JsonLayer::builder()
         .context_field("service.name", "shop")
@@ -62,7 +68,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .context_field("service.name", "shop")
         .build()?;
 
-    let subscriber = tracing_subscriber::registry().with(json).with(http);
+    let (syslog, syslog_guard) = SyslogLayer::builder()
+        .tcp(syslog_addr)
+        .format(SyslogFormat::Rfc5424)
+        .app_name("shop")
+        .context_field("service.name", "shop")
+        .build()?;
+
+    let subscriber = tracing_subscriber::registry()
+        .with(json)
+        .with(http)
+        .with(syslog);
     tracing::subscriber::with_default(subscriber, || {
         tracing::info!("shop starting");
         handle_request(42, 1234);
@@ -71,7 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Flush what is buffered and read what arrived.
     let http_stats = http_guard.shutdown(Duration::from_secs(5));
+    let syslog_stats = syslog_guard.shutdown(Duration::from_secs(5));
     let received = collector.wait_for_records(http_stats.sent as usize, Duration::from_secs(5))?;
+    let syslog_received =
+        collector.wait_for_syslog_messages(syslog_stats.sent as usize, Duration::from_secs(5))?;
     let collector_stats = collector.shutdown();
 
     let json_stats = json_stats.get();
@@ -92,6 +111,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for record in &received {
         eprintln!("  http <- {record}");
+    }
+    eprintln!(
+        "demo: syslog layer emitted {}, sent {}, dropped {}, failed {}; the collector parsed {} RFC 5424 messages:",
+        syslog_stats.emitted,
+        syslog_stats.sent,
+        syslog_stats.dropped,
+        syslog_stats.failed,
+        syslog_received.len()
+    );
+    for message in &syslog_received {
+        eprintln!("  syslog <- {message}");
     }
     Ok(())
 }

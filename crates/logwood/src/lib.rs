@@ -3,6 +3,8 @@
 //!
 //! - [`json`]: one Timber-style JSON object per line on stdout or any
 //!   `MakeWriter`.
+//! - [`syslog`]: RFC 5424 / RFC 3164 over UDP, TCP, TLS and Unix sockets
+//!   (Papertrail, rsyslog), from a background worker.
 //! - [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, with
 //!   a bounded buffer, retries and a flush guard.
 //!
@@ -34,8 +36,10 @@
 //! # Feature flags
 //!
 //! - `json` (default): the JSON layer, as [`json`].
+//! - `syslog`: the syslog layer, as [`syslog`].
 //! - `http`: the HTTP batch layer, as [`http`].
-//! - `tls`: TLS with rustls for the layers that are on (https for `http`).
+//! - `tls`: TLS with rustls for the layers that are on (RFC 5425 for
+//!   `syslog`, https for `http`).
 //!   Requires a layer feature to have an effect.
 //! - `gzip`: gzip request bodies for `http`. Requires `http`.
 //! - `full`: every layer, with TLS.
@@ -56,6 +60,12 @@ pub use logwood_core::context::StaticContext;
 /// Requires the `json` feature (on by default).
 #[cfg(feature = "json")]
 pub use logwood_json as json;
+
+/// The syslog layer (`logwood-syslog`).
+///
+/// Requires the `syslog` feature.
+#[cfg(feature = "syslog")]
+pub use logwood_syslog as syslog;
 
 /// The HTTP batch layer (`logwood-http`).
 ///
