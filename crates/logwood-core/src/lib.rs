@@ -59,3 +59,6 @@ pub mod record;
 pub mod silence;
 pub mod stats;
 pub mod time;
+#[cfg(feature = "tls")]
+#[doc(hidden)]
+pub mod tls;

@@ -153,43 +153,25 @@ pub(crate) fn tls(
     endpoint: &Endpoint,
     ca_file: Option<&std::path::Path>,
 ) -> Result<Security, BuildError> {
-    use rustls_pki_types::pem::PemObject as _;
-    use rustls_pki_types::{CertificateDer, ServerName};
+    use rustls_pki_types::ServerName;
 
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path).map_err(|source| BuildError::ReadFile {
+    use logwood_core::tls::{TlsFilesError, root_store};
+
+    let roots = root_store(ca_file).map_err(|e| match e {
+        TlsFilesError::Read { path, source } => BuildError::ReadFile {
             option: "ca_file",
-            path: path.to_owned(),
+            path,
             source,
-        })?;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| BuildError::Tls {
-                option: "ca_file",
-                reason: format!("holds an unreadable PEM certificate: {e}"),
-            })?;
-            roots.add(cert).map_err(|e| BuildError::Tls {
-                option: "ca_file",
-                reason: format!("holds an unusable certificate: {e}"),
-            })?;
-        }
-        if roots.is_empty() {
-            return Err(BuildError::Tls {
-                option: "ca_file",
-                reason: "holds no PEM certificate".to_owned(),
-            });
-        }
-    } else {
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
-        if roots.is_empty() {
-            return Err(BuildError::Tls {
-                option: "url",
-                reason: "is https but no system root certificate was found: set `ca_file`"
-                    .to_owned(),
-            });
-        }
-    }
+        },
+        TlsFilesError::NoSystemRoots { .. } => BuildError::Tls {
+            option: "url",
+            reason: format!("is https but {e}: set `ca_file`"),
+        },
+        e => BuildError::Tls {
+            option: "ca_file",
+            reason: e.to_string(),
+        },
+    })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

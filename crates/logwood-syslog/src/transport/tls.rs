@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use logwood_core::tls::{TlsFilesError, read_certificates, root_store};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
@@ -42,60 +43,34 @@ fn read(option: &'static str, path: &Path) -> Result<Vec<u8>, BuildError> {
     })
 }
 
+/// Maps a core TLS-files error to this crate's build error for `option`.
+fn files_error(option: &'static str, e: TlsFilesError) -> BuildError {
+    match e {
+        TlsFilesError::Read { path, source } => BuildError::ReadFile {
+            option,
+            path,
+            source,
+        },
+        TlsFilesError::NoSystemRoots { .. } => BuildError::Tls {
+            option: "tls",
+            reason: format!("{e}: install the ca-certificates package or set `ca_file`"),
+        },
+        e => BuildError::Tls {
+            option,
+            reason: e.to_string(),
+        },
+    }
+}
+
 fn certificates(
     option: &'static str,
     path: &Path,
 ) -> Result<Vec<CertificateDer<'static>>, BuildError> {
-    let pem = read(option, path)?;
-    let certs = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| BuildError::Tls {
-            option,
-            reason: format!("{} is not valid PEM: {e}", path.display()),
-        })?;
-    if certs.is_empty() {
-        return Err(BuildError::Tls {
-            option,
-            reason: format!("{} holds no PEM certificate", path.display()),
-        });
-    }
-    Ok(certs)
+    read_certificates(path).map_err(|e| files_error(option, e))
 }
 
 fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, BuildError> {
-    let mut roots = RootCertStore::empty();
-    match ca_file {
-        Some(path) => {
-            for cert in certificates("ca_file", path)? {
-                roots.add(cert).map_err(|e| BuildError::Tls {
-                    option: "ca_file",
-                    reason: format!(
-                        "{} holds a certificate rustls cannot use: {e}",
-                        path.display()
-                    ),
-                })?;
-            }
-        }
-        None => {
-            let native = rustls_native_certs::load_native_certs();
-            let (added, _ignored) = roots.add_parsable_certificates(native.certs);
-            if added == 0 {
-                let why = native
-                    .errors
-                    .first()
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default();
-                return Err(BuildError::Tls {
-                    option: "tls",
-                    reason: format!(
-                        "no system root certificate was found{why}: install the \
-                         ca-certificates package or set `ca_file`"
-                    ),
-                });
-            }
-        }
-    }
-    Ok(roots)
+    root_store(ca_file).map_err(|e| files_error("ca_file", e))
 }
 
 /// The server name to verify: `server_name`, else the address's host.
