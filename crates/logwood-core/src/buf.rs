@@ -9,11 +9,13 @@ pub const MAX_RETAINED_CAPACITY: usize = 64 * 1024;
 
 /// Per-thread buffers for encoding one event.
 #[derive(Debug, Default)]
-pub struct Scratch {
-    /// The encoded record.
-    pub out: Vec<u8>,
+pub(crate) struct Scratch {
+    /// The encoded record(s).
+    pub(crate) out: Vec<u8>,
+    /// Where each record ends, when an event gives several.
+    pub(crate) ends: Vec<usize>,
     /// The event's fields.
-    pub fields: EventFields,
+    pub(crate) fields: EventFields,
 }
 
 thread_local! {
@@ -23,13 +25,16 @@ thread_local! {
 /// Calls `f` with this thread's scratch, cleared; with a fresh one when the
 /// thread's is in use (an event emitted while encoding one) or gone (thread
 /// teardown).
-pub fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
+pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
     let reused = SCRATCH.try_with(|cell| {
         let mut scratch = cell.try_borrow_mut().ok()?;
         scratch.out.clear();
         let r = f(&mut scratch);
         if scratch.out.capacity() > MAX_RETAINED_CAPACITY {
             scratch.out = Vec::new();
+        }
+        if scratch.ends.capacity() > 1024 {
+            scratch.ends = Vec::new();
         }
         scratch.fields.shrink(MAX_RETAINED_CAPACITY);
         Some(r)

@@ -1,47 +1,50 @@
-//! The shared engine of logwood's `tracing` layers.
-//!
-//! - [`context`]: span fields recorded once per span into its extensions,
-//!   dotted names nested, deep-merged down the span tree and cached encoded;
-//!   per-layer [`StaticContext`](context::StaticContext).
-//! - [`record`]: the record every layer writes (`dt`, `level`, `message`,
-//!   the event's fields, `context` with `runtime` and `system`).
-//! - [`encode`]: the JSON and msgpack encoders behind one [`Format`](encode::Format) trait.
-//! - [`field`], [`meta`], [`time`], [`buf`], [`stats`]: visitors, metadata,
-//!   timestamps, thread-local buffers and counters; [`silence`] keeps
-//!   logwood's worker threads out of `tracing`.
+//! The shared engine of logwood's `tracing` layers: one record path and
+//! one delivery vocabulary.
 //!
 //! Users add a layer from `logwood-json`, `logwood-syslog` or `logwood-http`
-//! (or the `logwood` facade); this crate is what they share.
+//! (or everything at once with the `logwood` facade's `init()`); this crate
+//! is what they share. Its public surface is what a user of those layers
+//! meets:
+//!
+//! - [`StaticContext`] and [`Value`]: the static context every layer's
+//!   builder takes (`context_field("service.name", "shop")`);
+//! - [`Stats`] (with [`StatsHandle`]), the same counters in every layer,
+//!   with the identity `emitted = sent + dropped + failed + queued`;
+//! - [`FlushGuard`] and [`FlushTimeout`]: the one guard contract of every
+//!   layer with a background worker;
+//! - [`DeliveryError`] and [`ErrorKind`]: what the `on_error` callback of
+//!   every layer receives; [`JitterMode`] for the retry backoff;
+//! - [`InvalidOption`], the configuration error every layer's `BuildError`
+//!   wraps.
+//!
+//! The machinery behind them (the span-context store, the record walk, the
+//! encoders, the layer skeleton, the queue) is plumbing between logwood's
+//! crates, kept out of the documented API.
+//!
+//! # How an event becomes bytes
+//!
+//! A span's fields are recorded once into its extensions and merged down
+//! the span tree; `on_event` records the event's fields, walks the record
+//! once (timestamp, level, message, fields, runtime and system metadata,
+//! static + span context) and an encoder renders it: JSON, msgpack, a
+//! Python `logging` pattern, RFC 5424 SD-PARAMs, `key=value` text. A sink
+//! then takes the bytes: a writer, or a bounded queue drained by a worker.
+//! `docs/architecture.md` in the repository draws the path for each layer.
 //!
 //! # Examples
 //!
-//! Encoding an event as a JSON record, the way every logwood layer does in
-//! `on_event`:
+//! The counters every layer reports, and the guard contract:
 //!
 //! ```
-//! use logwood_core::{buf, encode::Json, record::{RecordOptions, encode_event}};
-//! use std::sync::{Arc, Mutex};
-//! use tracing_subscriber::{layer::Context, prelude::*, registry::LookupSpan, Layer};
+//! use logwood_core::{Stats, StaticContext};
 //!
-//! struct Capture(Arc<Mutex<Vec<String>>>, RecordOptions);
+//! let mut context = StaticContext::new();
+//! context.insert("service.name", "shop");
+//! context.insert("deploy.env", "prod");
+//! assert_eq!(context.map().len(), 2);
 //!
-//! impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
-//!     fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
-//!         buf::with_scratch(|s| {
-//!             encode_event::<Json, S>(s, event, &ctx, &self.1);
-//!             self.0.lock().unwrap().push(String::from_utf8_lossy(&s.out).into_owned());
-//!         });
-//!     }
-//! }
-//!
-//! let lines = Arc::new(Mutex::new(Vec::new()));
-//! let opts = RecordOptions { runtime: false, system: false, ..Default::default() };
-//! let subscriber = tracing_subscriber::registry().with(Capture(lines.clone(), opts));
-//! tracing::subscriber::with_default(subscriber, || {
-//!     tracing::info!(order.id = 1234_u64, order.total = 520.23, "Order placed");
-//! });
-//! let line = lines.lock().unwrap()[0].clone();
-//! assert!(line.ends_with(r#""message":"Order placed","order":{"id":1234,"total":520.23},"context":{}}"#));
+//! let stats = Stats::default();
+//! assert!(stats.is_balanced());
 //! ```
 //!
 //! # Supported Rust versions
@@ -50,15 +53,56 @@
 //! manifest).
 #![doc(test(attr(deny(warnings))))]
 
-pub mod buf;
-pub mod context;
-pub mod encode;
-pub mod field;
-pub mod meta;
-pub mod record;
-pub mod silence;
-pub mod stats;
-pub mod time;
+mod buf;
+mod context;
+mod delivery;
+mod encode;
+mod field;
+mod layer;
+mod meta;
+mod options;
+mod record;
+mod silence;
+mod time;
 #[cfg(feature = "tls")]
 #[doc(hidden)]
 pub mod tls;
+mod value;
+
+pub use context::StaticContext;
+pub use delivery::{
+    DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode, Stats, StatsHandle,
+};
+pub use options::{DEFAULT_SHUTDOWN_TIMEOUT, InvalidOption};
+pub use value::{MAX_DEPTH, Value};
+
+/// Plumbing between logwood's crates: the layer skeleton, the record walk,
+/// the encoders, the span-context store, the queue. Not part of the
+/// public API: anything here may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use tracing_core;
+    pub use tracing_subscriber;
+
+    pub use crate::buf::MAX_RETAINED_CAPACITY;
+    pub use crate::context::{ContextRecorder, Merged, SpanContext, SpanInfo};
+    pub use crate::delivery::{
+        Backoff, Batch, Counter, Counters, Delivery, OnError, Pushed, RecordQueue, ReportOnce,
+        Reporter, Taken,
+    };
+    pub use crate::encode::{
+        Format, Json, Members, Msgpack, Text, json_escape_into, kv, write_value,
+    };
+    pub use crate::field::{
+        EventFields, LiftFrom, MAX_LIFTED_DEPTH, MAX_LIFTED_FIELDS, RESERVED_RECORD_KEYS,
+    };
+    pub use crate::layer::{CoreLayer, Encode, FieldFormat, Output, Sink, WriterSink};
+    pub use crate::meta::{System, system, thread_id, thread_name};
+    pub use crate::options::{DeliveryOptions, LayerOptions, TlsOptions};
+    pub use crate::record::{Leaf, Record, RecordOptions, level_name};
+    pub use crate::silence::{is_thread_silenced, silence_thread, unsilence_thread};
+    pub use crate::time::{RFC3339_LEN, rfc3339_micros};
+    #[cfg(feature = "tls")]
+    pub use crate::tls;
+    pub use crate::value::{Map, RESERVED_CONTEXT_KEYS, Str};
+}

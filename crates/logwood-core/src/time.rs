@@ -49,8 +49,8 @@ fn second_prefix(secs: u64) -> [u8; 20] {
 /// use std::time::{Duration, UNIX_EPOCH};
 ///
 /// let t = UNIX_EPOCH + Duration::from_micros(1_763_610_261_221_232);
-/// let mut buf = [0; logwood_core::time::RFC3339_LEN];
-/// assert_eq!(logwood_core::time::rfc3339_micros(t, &mut buf), "2025-11-20T03:44:21.221232Z");
+/// let mut buf = [0; logwood_core::__private::RFC3339_LEN];
+/// assert_eq!(logwood_core::__private::rfc3339_micros(t, &mut buf), "2025-11-20T03:44:21.221232Z");
 /// ```
 pub fn rfc3339_micros(t: SystemTime, buf: &mut [u8; RFC3339_LEN]) -> &str {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();

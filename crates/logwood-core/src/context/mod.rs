@@ -19,23 +19,25 @@
 
 mod recorder;
 mod static_ctx;
-mod tree;
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
+use smallvec::SmallVec;
+
 pub use recorder::{ContextRecorder, SpanInfo};
 pub use static_ctx::StaticContext;
-pub use tree::{Map, RESERVED_CONTEXT_KEYS, Str, Value};
 
 use crate::encode::{Format, Members, SLOTS};
+use crate::value::{Map, Value};
 
 /// A span's merged context: its parent's with its own fields on top.
 ///
 /// Stored in layers: when a span's top-level keys are disjoint from every
-/// ancestor's (the common case), nothing is merged or cloned: the encoded
-/// context is the parent's encoding followed by the span's own, computed
-/// once per format on first use. Only when keys collide is the deep-merged
-/// tree built (once, lazily).
+/// ancestor's (the common case), nothing is merged or cloned, and nothing
+/// is encoded until an event needs it: each span's own fields are encoded
+/// once per format on first use, and an event splices the encodings of the
+/// spans from the root down, reusing the parents' bytes untouched. Only
+/// when keys collide is the deep-merged tree built (once, lazily).
 #[derive(Debug, Default)]
 pub struct Merged {
     parent: Option<Arc<Merged>>,
@@ -43,9 +45,24 @@ pub struct Merged {
     /// Whether `own` shares no top-level key with any ancestor's, all the
     /// way up (then the layers can be concatenated).
     disjoint: bool,
-    tree: OnceLock<Map>,
-    cache: [OnceLock<Members>; SLOTS],
+    /// `own` encoded, per format.
+    own_members: [OnceLock<Members>; SLOTS],
+    /// The deep-merged tree and its encodings, built when first needed
+    /// (always for a chain with colliding keys; for a disjoint one only
+    /// when a caller asks for [`Merged::map`]).
+    tree: OnceLock<Box<Tree>>,
 }
+
+/// A deep-merged context tree and its encodings.
+#[derive(Debug, Default)]
+struct Tree {
+    map: Map,
+    members: [OnceLock<Members>; SLOTS],
+}
+
+/// Span nesting deeper than this still works; the chain is only collected
+/// into a heap vector then.
+const INLINE_CHAIN: usize = 16;
 
 static EMPTY_MAP: Map = Map::new();
 
@@ -62,11 +79,9 @@ impl Merged {
     /// A root context holding `map`.
     pub fn new(map: Map) -> Self {
         Self {
-            parent: None,
             own: map,
             disjoint: true,
-            tree: OnceLock::new(),
-            cache: Default::default(),
+            ..Self::default()
         }
     }
 
@@ -83,8 +98,7 @@ impl Merged {
             parent: Some(parent.clone()),
             own,
             disjoint,
-            tree: OnceLock::new(),
-            cache: Default::default(),
+            ..Merged::default()
         })
     }
 
@@ -100,27 +114,45 @@ impl Merged {
 
     /// The own maps from this span up to the root.
     fn layers(&self) -> impl Iterator<Item = &Map> {
-        std::iter::successors(Some(self), |m| m.parent.as_deref()).map(|m| &m.own)
+        self.chain().map(|m| &m.own)
     }
 
-    /// The merged tree (built on first use when layers had to be merged).
+    /// This context and its ancestors, innermost first.
+    fn chain(&self) -> impl Iterator<Item = &Merged> {
+        std::iter::successors(Some(self), |m| m.parent.as_deref())
+    }
+
+    /// The chain root first, without recursion (span nesting can be deep).
+    fn chain_from_root(&self) -> SmallVec<[&Merged; INLINE_CHAIN]> {
+        let mut chain: SmallVec<[&Merged; INLINE_CHAIN]> = self.chain().collect();
+        chain.reverse();
+        chain
+    }
+
+    fn tree(&self) -> &Tree {
+        self.tree.get_or_init(|| {
+            let mut map = Map::new();
+            for layer in self.chain_from_root() {
+                map.merge(&layer.own);
+            }
+            Box::new(Tree {
+                map,
+                members: Default::default(),
+            })
+        })
+    }
+
+    /// The merged tree (built on first use when there is more than one
+    /// layer).
     pub fn map(&self) -> &Map {
         if self.parent.is_none() {
             return &self.own;
         }
-        self.tree.get_or_init(|| {
-            let mut map = self
-                .parent
-                .as_deref()
-                .map(|p| p.map().clone())
-                .unwrap_or_default();
-            map.merge(&self.own);
-            map
-        })
+        &self.tree().map
     }
 
-    /// Whether the merged tree has `key` at its top level... for any key of
-    /// `other`: a conflict with a layer's static context.
+    /// Whether the merged tree has, at its top level, any key of `other`:
+    /// a conflict with a layer's static context.
     pub fn shares_key_with(&self, other: &Map) -> bool {
         !other.is_empty() && self.layers().any(|layer| layer.shares_key_with(other))
     }
@@ -128,32 +160,36 @@ impl Merged {
     /// Calls `f` with every scalar of the merged tree and its dotted path.
     pub fn for_each_leaf(&self, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
         if self.disjoint {
-            if let Some(parent) = &self.parent {
-                parent.for_each_leaf(path, f);
+            for layer in self.chain_from_root() {
+                layer.own.for_each_leaf(path, f);
             }
-            self.own.for_each_leaf(path, f);
         } else {
             self.map().for_each_leaf(path, f);
         }
     }
 
-    /// The merged tree's entries encoded with `F`, computed on first use.
-    pub fn members<F: Format>(&self) -> &Members {
-        self.cache[F::SLOT].get_or_init(|| match &self.parent {
-            Some(parent) if self.disjoint => {
-                // The parent's encoding first (it may need the scratch buffer too).
-                let inherited = parent.members::<F>();
-                Members::encode::<F>(|out, state| {
-                    F::map_splice(out, state, inherited);
-                    for (key, value) in self.own.iter() {
-                        F::map_key(out, state, "", key);
-                        crate::encode::write_value::<F>(out, value);
-                    }
-                    inherited.count + self.own.len()
-                })
+    /// Appends the merged tree's entries, encoded with `F`, to the open map
+    /// `map`: the cached encodings of each layer from the root down when
+    /// their keys are disjoint, else the cached encoding of the merged tree.
+    pub fn splice_into<F: Format>(&self, out: &mut Vec<u8>, map: &mut F::Map) {
+        if self.disjoint {
+            if self.parent.is_none() {
+                F::map_splice(out, map, self.own_members::<F>());
+                return;
             }
-            _ => F::members(self.map()),
-        })
+            for layer in self.chain_from_root() {
+                F::map_splice(out, map, layer.own_members::<F>());
+            }
+        } else {
+            let tree = self.tree();
+            let members = tree.members[F::SLOT].get_or_init(|| F::members(&tree.map));
+            F::map_splice(out, map, members);
+        }
+    }
+
+    /// This layer's own fields encoded with `F`, computed on first use.
+    fn own_members<F: Format>(&self) -> &Members {
+        self.own_members[F::SLOT].get_or_init(|| F::members(&self.own))
     }
 }
 
@@ -191,13 +227,19 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::encode::{Json, Msgpack, write_value};
+    use crate::encode::{Format, Json, Msgpack, write_value};
 
-    fn json_of_members(m: &Members) -> serde_json::Value {
-        let mut text = b"{".to_vec();
-        text.extend_from_slice(&m.bytes);
-        text.push(b'}');
-        serde_json::from_slice(&text).unwrap()
+    fn json_of_merged(m: &Merged) -> (serde_json::Value, usize) {
+        let mut text = Vec::new();
+        let mut map = Json::map_begin(&mut text);
+        m.splice_into::<Json>(&mut text, &mut map);
+        Json::map_end(&mut text, map);
+        let mut packed = Vec::new();
+        let mut map = Msgpack::map_begin(&mut packed);
+        m.splice_into::<Msgpack>(&mut packed, &mut map);
+        Msgpack::map_end(&mut packed, map);
+        let count = rmp::decode::read_map_len(&mut packed.as_slice()).unwrap() as usize;
+        (serde_json::from_slice(&text).unwrap(), count)
     }
 
     fn json_of_map(map: &Map) -> serde_json::Value {
@@ -239,12 +281,12 @@ mod tests {
                 merged = Merged::child(&merged, layer.clone());
             }
             let expected = json_of_map(&sequential(&layers));
-            let members = merged.members::<Json>();
-            prop_assert_eq!(json_of_members(members), expected.clone());
-            prop_assert_eq!(members.count, expected.as_object().unwrap().len());
-            prop_assert_eq!(json_of_map(merged.map()), expected.clone());
+            let (json, count) = json_of_merged(&merged);
+            logwood_testkit::check_no_duplicate_keys(&serde_json::to_string(&json).unwrap()).unwrap();
+            prop_assert_eq!(json, expected.clone());
             // msgpack has the same number of entries.
-            prop_assert_eq!(merged.members::<Msgpack>().count, expected.as_object().unwrap().len());
+            prop_assert_eq!(count, expected.as_object().unwrap().len());
+            prop_assert_eq!(json_of_map(merged.map()), expected.clone());
             let mut leaves = 0;
             merged.for_each_leaf(&mut String::new(), &mut |_, _| leaves += 1);
             let mut expected_leaves = 0;

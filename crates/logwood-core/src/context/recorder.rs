@@ -8,8 +8,9 @@ use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
-use super::{Map, Merged, SpanContext};
+use super::{Merged, SpanContext};
 use crate::field::MapVisitor;
+use crate::value::Map;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -39,9 +40,16 @@ fn parent_merged<S>(span: &SpanRef<'_, S>) -> Arc<Merged>
 where
     S: for<'a> LookupSpan<'a>,
 {
-    // The nearest ancestor with a context: usually the parent; further up
-    // only when a span was filtered out for every logwood layer.
-    span.scope()
+    // The nearest ancestor with a context: the parent; further up only
+    // when a span was filtered out for every logwood layer.
+    let Some(parent) = span.parent() else {
+        return Merged::empty();
+    };
+    if let Some(context) = parent.extensions().get::<SpanContext>() {
+        return context.merged.clone();
+    }
+    parent
+        .scope()
         .skip(1)
         .find_map(|s| {
             s.extensions()

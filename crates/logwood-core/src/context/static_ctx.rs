@@ -3,8 +3,8 @@
 
 use std::sync::OnceLock;
 
-use super::{Map, Value};
 use crate::encode::{Format, Members, SLOTS};
+use crate::value::{Map, Value};
 
 /// Context a layer adds to every record it writes, beneath the span context
 /// (a span field wins a conflict with it, key by key).
@@ -15,7 +15,7 @@ use crate::encode::{Format, Members, SLOTS};
 /// # Examples
 ///
 /// ```
-/// use logwood_core::context::StaticContext;
+/// use logwood_core::StaticContext;
 ///
 /// let mut ctx = StaticContext::new();
 /// ctx.insert("service.name", "shop");

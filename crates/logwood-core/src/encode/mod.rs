@@ -5,6 +5,7 @@
 //! of the HTTP layer come from the same code and hold the same tree.
 
 mod json;
+pub mod kv;
 mod msgpack;
 mod text;
 
@@ -14,7 +15,7 @@ pub use json::{Json, escape_into as json_escape_into};
 pub use msgpack::Msgpack;
 pub use text::Text;
 
-use crate::context::{Map, Value};
+use crate::value::{Map, Value};
 
 /// Number of per-format cache slots (one per nested format).
 pub(crate) const SLOTS: usize = 3;

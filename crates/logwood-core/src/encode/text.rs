@@ -9,7 +9,7 @@ use super::{Format, Members, non_finite};
 /// Plain text: strings unquoted and unescaped, numbers as decimal text,
 /// non-finite floats as `NaN` / `inf` / `-inf`. Maps (only in owned context
 /// trees) are written `{k=v, …}`; flat formats walk trees with
-/// [`Map::for_each_leaf`](crate::context::Map::for_each_leaf) instead.
+/// [`Map::for_each_leaf`](crate::value::Map::for_each_leaf) instead.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Text;
 

@@ -1,7 +1,7 @@
 //! Laying event fields out as a tree: dotted names nest, and no key is
 //! written twice.
 //!
-//! The rule is the one of [`Map::insert_dotted`](crate::context::Map::insert_dotted)
+//! The rule is the one of [`Map::insert_dotted`](crate::value::Map::insert_dotted)
 //! applied in recording order: a later field wins over an earlier one of the
 //! same path, a later leaf replaces an earlier object at its path, and a
 //! later object replaces an earlier leaf. So `a = 1, a.b = 2` is
@@ -212,8 +212,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::context::{Map, Value};
     use crate::encode::{Json, write_value};
+    use crate::value::{Map, Value};
 
     /// Leaks names so they are `'static` like tracing's field names.
     fn leak(name: &str) -> &'static str {

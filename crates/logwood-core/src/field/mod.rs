@@ -1,4 +1,4 @@
-//! Field visitors: span fields into a context [`Map`](crate::context::Map),
+//! Field visitors: span fields into a context [`Map`](crate::value::Map),
 //! event fields into reusable pre-encoded scratch ([`EventFields`]).
 //!
 //! # Lifting fields out of the message
@@ -43,14 +43,11 @@ mod layout;
 mod lift;
 mod visit;
 
-pub use event::{EventFields, EventVisitor, RESERVED_RECORD_KEYS};
+pub use event::{EventFields, RESERVED_RECORD_KEYS};
 pub use lift::{LiftFrom, MAX_LIFTED_DEPTH, MAX_LIFTED_FIELDS};
-pub use visit::MapVisitor;
+pub(crate) use visit::MapVisitor;
 
-/// The deepest nesting a dotted name produces: past this many segments the
-/// rest of the name stays one key (`a.b.….x.y` keeps `x.y` literally), so a
-/// hostile name cannot make the encoder recurse without bound.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) use crate::value::MAX_DEPTH;
 
 /// `&dyn Error` rendered with its source chain: `outer: middle: root`.
 pub(crate) struct ErrorChain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));

@@ -5,14 +5,14 @@ use std::fmt;
 use tracing_core::field::{Field, Visit};
 
 use super::ErrorChain;
-use crate::context::{Map, Value};
+use crate::value::{Map, Value};
 
 /// A `Visit` that stores each field in a [`Map`], nesting dotted names.
 ///
 /// Typed values stay typed; `?Debug` and `%Display` values become strings;
 /// errors carry their source chain (`outer: root`).
 #[derive(Debug)]
-pub struct MapVisitor<'a>(pub &'a mut Map);
+pub(crate) struct MapVisitor<'a>(pub &'a mut Map);
 
 impl Visit for MapVisitor<'_> {
     fn record_f64(&mut self, field: &Field, value: f64) {

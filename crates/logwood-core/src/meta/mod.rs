@@ -3,5 +3,7 @@
 mod runtime;
 mod system;
 
-pub use runtime::{thread_id, thread_name, with_thread_members};
-pub use system::{System, system, system_members};
+pub(crate) use runtime::with_thread_members;
+pub use runtime::{thread_id, thread_name};
+pub(crate) use system::system_members;
+pub use system::{System, system};

@@ -3,8 +3,8 @@
 use std::cell::OnceCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::context::{Map, Value};
 use crate::encode::{Format, Members, SLOTS};
+use crate::value::{Map, Value};
 
 struct ThreadInfo {
     id: u64,
@@ -44,7 +44,7 @@ pub fn thread_name<R>(mut f: impl FnMut(Option<&str>) -> R) -> R {
 
 /// Calls `f` with `"thread_id":"…","thread_name":"…"` encoded with `F`
 /// (the name left out for unnamed threads), cached per thread.
-pub fn with_thread_members<F: Format, R>(mut f: impl FnMut(&Members) -> R) -> R {
+pub(crate) fn with_thread_members<F: Format, R>(mut f: impl FnMut(&Members) -> R) -> R {
     THREAD
         .try_with(|t| {
             f(t.members[F::SLOT].get_or_init(|| {

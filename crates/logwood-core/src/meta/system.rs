@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use crate::context::{Map, Value};
 use crate::encode::{Format, Members, SLOTS};
+use crate::value::{Map, Value};
 
 /// The process's system metadata.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub fn system() -> &'static System {
 }
 
 /// `"system":{"pid":…,"process_name":…,"hostname":…}` encoded with `F`.
-pub fn system_members<F: Format>() -> &'static Members {
+pub(crate) fn system_members<F: Format>() -> &'static Members {
     let sys = system();
     sys.members[F::SLOT].get_or_init(|| {
         let mut inner = Map::new();

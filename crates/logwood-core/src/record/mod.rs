@@ -1,0 +1,176 @@
+//! The record: one event as logwood writes it, in any nested [`Format`].
+//!
+//! ```json
+//! {"dt":"2026-11-20T03:44:21.221232Z","level":"info","message":"Order #1234 placed",
+//!  "order_placed":{"id":1234,"total":520.23},
+//!  "context":{"runtime":{"function":"place_order","module":"shop::orders","file":"src/orders.rs",
+//!                        "line":23,"thread_id":"8123","thread_name":"main","logger_name":"shop::orders"},
+//!             "system":{"pid":20643,"process_name":"shop","hostname":"web-1"},
+//!             "service":{"name":"shop"},"user":{"id":42}}}
+//! ```
+//!
+//! - `dt`: RFC 3339 UTC, microseconds, `Z`. `level`: `trace` … `error`.
+//! - `message`: the event's message (`""` when it has none).
+//! - the event's fields at the top level, dotted names nested; a field whose
+//!   first segment is `dt`, `level`, `message` or `context` gets a leading
+//!   underscore (`"_level":3`); conflicts follow the later-wins rule of
+//!   [`crate::field`]; with [`RecordOptions::lift_message_fields`], fields
+//!   lifted out of the message follow them (an event field wins over a
+//!   lifted one).
+//! - `context`: `runtime` (per event; `function` is the innermost span's name
+//!   and is absent outside spans), `system` (per process), then the layer's
+//!   static context with the span context merged on top. A user key
+//!   `runtime` or `system` is stored as `_runtime` / `_system`.
+
+mod leaves;
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use tracing_core::{Level, Metadata};
+
+pub use leaves::Leaf;
+
+use crate::context::{SpanInfo, StaticContext};
+use crate::encode::Format;
+use crate::field::EventFields;
+use crate::meta;
+use crate::time::{RFC3339_LEN, rfc3339_micros};
+
+/// What a layer puts in its records beyond the event itself.
+#[derive(Clone, Debug)]
+pub struct RecordOptions {
+    /// The layer's static context (beneath the span context).
+    pub context: Arc<StaticContext>,
+    /// Whether to write `context.runtime`.
+    pub runtime: bool,
+    /// Whether to write `context.system`.
+    pub system: bool,
+    /// Whether to lift `key=value` pairs and JSON objects found in the
+    /// message into fields (the rules are in
+    /// [`crate::field`](crate::field#lifting-fields-out-of-the-message)).
+    /// Off by default.
+    pub lift_message_fields: bool,
+}
+
+impl Default for RecordOptions {
+    fn default() -> Self {
+        Self {
+            context: Arc::default(),
+            runtime: true,
+            system: true,
+            lift_message_fields: false,
+        }
+    }
+}
+
+/// The lowercase level name used in records.
+pub fn level_name(level: &Level) -> &'static str {
+    match *level {
+        Level::TRACE => "trace",
+        Level::DEBUG => "debug",
+        Level::INFO => "info",
+        Level::WARN => "warn",
+        Level::ERROR => "error",
+    }
+}
+
+/// One event, ready to be encoded: everything but its fields (which the
+/// layer recorded into [`EventFields`] in its encoder's format).
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// When the event happened.
+    pub time: SystemTime,
+    /// The event's metadata (for `log` records, the original file, line and
+    /// target).
+    pub meta: &'a Metadata<'a>,
+    /// The callsite's `'static` metadata, when `meta` is it (not a record
+    /// bridged from `log`, whose metadata is made per event): a key for
+    /// per-callsite caches.
+    pub callsite: Option<&'static Metadata<'static>>,
+    /// The span the event belongs to.
+    pub span: Option<SpanInfo<'a>>,
+    /// The layer's options (static context, runtime, system).
+    pub opts: &'a RecordOptions,
+}
+
+// === impl Record ===
+
+impl Record<'_> {
+    /// Writes the record with `fields` as one map in format `F`: the tree
+    /// of the JSON and msgpack records.
+    pub fn write_tree<F: Format>(&self, out: &mut Vec<u8>, fields: &mut EventFields) {
+        let mut root = F::map_begin(out);
+        let mut dt = [0; RFC3339_LEN];
+        F::map_key_fixed(out, &mut root, "dt");
+        F::write_str(out, rfc3339_micros(self.time, &mut dt));
+        F::map_key_fixed(out, &mut root, "level");
+        F::write_str(out, level_name(self.meta.level()));
+        F::map_key_fixed(out, &mut root, "message");
+        match fields.message() {
+            Some(message) => out.extend_from_slice(message),
+            None => F::write_str(out, ""),
+        }
+        fields.write_into::<F>(out, &mut root);
+
+        F::map_key_fixed(out, &mut root, "context");
+        let mut context = F::map_begin(out);
+        if self.opts.runtime {
+            self.write_runtime::<F>(out, &mut context);
+        }
+        if self.opts.system {
+            F::map_splice(out, &mut context, meta::system_members::<F>());
+        }
+        self.write_context::<F>(out, &mut context);
+        F::map_end(out, context);
+        F::map_end(out, root);
+    }
+
+    /// The layer's static context with the span context merged on top, as
+    /// entries of the open map `map`.
+    fn write_context<F: Format>(&self, out: &mut Vec<u8>, map: &mut F::Map) {
+        let fixed = &self.opts.context;
+        match self.span.map(|s| s.merged) {
+            Some(span) if !span.is_empty() => {
+                if span.shares_key_with(fixed.map()) {
+                    // Rare: the layer's context and the span's share a
+                    // top-level key, so the two trees are merged for this
+                    // event.
+                    let mut merged = fixed.map().clone();
+                    merged.merge(span.map());
+                    F::map_splice(out, map, &F::members(&merged));
+                } else {
+                    F::map_splice(out, map, fixed.members::<F>());
+                    span.splice_into::<F>(out, map);
+                }
+            }
+            _ => F::map_splice(out, map, fixed.members::<F>()),
+        }
+    }
+
+    fn write_runtime<F: Format>(&self, out: &mut Vec<u8>, context: &mut F::Map) {
+        let meta = self.meta;
+        F::map_key_fixed(out, context, "runtime");
+        let mut runtime = F::map_begin(out);
+        if let Some(span) = self.span {
+            F::map_key_fixed(out, &mut runtime, "function");
+            F::write_str(out, span.function);
+        }
+        if let Some(module) = meta.module_path() {
+            F::map_key_fixed(out, &mut runtime, "module");
+            F::write_str(out, module);
+        }
+        if let Some(file) = meta.file() {
+            F::map_key_fixed(out, &mut runtime, "file");
+            F::write_str(out, file);
+        }
+        if let Some(line) = meta.line() {
+            F::map_key_fixed(out, &mut runtime, "line");
+            F::write_u64(out, line.into());
+        }
+        meta::with_thread_members::<F, _>(|members| F::map_splice(out, &mut runtime, members));
+        F::map_key_fixed(out, &mut runtime, "logger_name");
+        F::write_str(out, meta.target());
+        F::map_end(out, runtime);
+    }
+}
