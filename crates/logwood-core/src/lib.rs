@@ -91,7 +91,7 @@ pub mod __private {
         Reporter, Taken,
     };
     pub use crate::encode::{
-        Format, Json, Members, Msgpack, Text, json_escape_into, kv, write_value,
+        Format, Json, Members, Msgpack, Text, json_escape_into, kv, pattern, write_value,
     };
     pub use crate::field::{
         EventFields, LiftFrom, MAX_LIFTED_DEPTH, MAX_LIFTED_FIELDS, RESERVED_RECORD_KEYS,

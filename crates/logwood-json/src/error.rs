@@ -3,9 +3,7 @@
 use std::io;
 use std::path::PathBuf;
 
-/// The attributes a [`PatternLayer`](crate::PatternLayer) pattern may name.
-pub(crate) const SUPPORTED_ATTRIBUTES: &str = "name, levelno, levelname, pathname, filename, module, funcName, \
-     lineno, created, relativeCreated, asctime, msecs, thread, threadName, process, message, hostname";
+use logwood_core::__private::pattern::{PatternError, SUPPORTED_ATTRIBUTES};
 
 /// Why a [`PatternLayerBuilder`](crate::PatternLayerBuilder) or a
 /// [`RotatingFileWriterBuilder`](crate::RotatingFileWriterBuilder) could not
@@ -87,4 +85,36 @@ pub enum BuildError {
         #[source]
         source: io::Error,
     },
+}
+
+impl From<PatternError> for BuildError {
+    fn from(e: PatternError) -> Self {
+        match e {
+            PatternError::UnknownAttribute { key, position } => {
+                BuildError::UnknownAttribute { key, position }
+            }
+            PatternError::InvalidPattern { problem, position } => {
+                BuildError::InvalidPattern { problem, position }
+            }
+            PatternError::ConversionMismatch {
+                key,
+                conversion,
+                kind,
+                allowed,
+                position,
+            } => BuildError::ConversionMismatch {
+                key,
+                conversion,
+                kind,
+                allowed,
+                position,
+            },
+            PatternError::InvalidDatefmt { datefmt } => BuildError::InvalidDatefmt { datefmt },
+            // `PatternError` is non-exhaustive: a future case keeps its text.
+            other => BuildError::InvalidPattern {
+                problem: other.to_string(),
+                position: 0,
+            },
+        }
+    }
 }

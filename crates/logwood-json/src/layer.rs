@@ -1,21 +1,14 @@
-//! The layer: encode into the thread's buffer, write the line once.
+//! The JSON layer: the record tree encoded as one JSON line, written once.
 
-use std::io::{self, Write as _};
-use std::sync::Arc;
+use std::io;
 
-use logwood_core::buf::with_scratch;
-use logwood_core::context::ContextRecorder;
-use logwood_core::encode::Json;
-use logwood_core::record::{RecordOptions, encode_event};
-use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::Layer;
+use logwood_core::__private::{
+    CoreLayer, Encode, EventFields, FieldFormat, Json, Output, Record, WriterSink,
+};
+use logwood_core::{Stats, StatsHandle};
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
 
 use crate::JsonLayerBuilder;
-use crate::stats::{Counters, Stats, StatsHandle};
 
 /// A `tracing` layer writing one JSON object per event, per line.
 ///
@@ -59,11 +52,22 @@ use crate::stats::{Counters, Stats, StatsHandle};
 /// ```
 #[derive(Debug)]
 pub struct JsonLayer<W = fn() -> io::Stdout> {
-    make_writer: W,
-    opts: RecordOptions,
-    recorder: ContextRecorder,
-    stats: Arc<Counters>,
-    log_internal_errors: bool,
+    inner: CoreLayer<JsonEncoder, WriterSink<W>>,
+}
+
+/// The JSON record, one per line.
+#[derive(Debug)]
+pub(crate) struct JsonEncoder;
+
+impl Encode for JsonEncoder {
+    fn field_format(&self) -> FieldFormat {
+        FieldFormat::Json
+    }
+
+    fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
+        record.write_tree::<Json>(out.bytes, fields);
+        out.bytes.push(b'\n');
+    }
 }
 
 // === impl JsonLayer ===
@@ -82,59 +86,21 @@ impl JsonLayer {
 }
 
 impl<W> JsonLayer<W> {
-    pub(crate) fn from_parts(
-        make_writer: W,
-        opts: RecordOptions,
-        log_internal_errors: bool,
-    ) -> Self {
-        Self {
-            make_writer,
-            opts,
-            recorder: ContextRecorder::new(),
-            stats: Arc::default(),
-            log_internal_errors,
-        }
+    pub(crate) fn from_inner(inner: CoreLayer<JsonEncoder, WriterSink<W>>) -> Self {
+        Self { inner }
     }
 
-    /// The layer's counters, readable at any time.
+    /// The layer's counters, readable at any time: `emitted` records,
+    /// `sent` (written whole), `failed` (the writer refused them).
     pub fn stats(&self) -> Stats {
-        self.stats.snapshot()
+        self.inner.sink().stats()
     }
 
     /// A handle that reads this layer's counters after the layer has been
     /// moved into a subscriber.
     pub fn stats_handle(&self) -> StatsHandle {
-        StatsHandle(self.stats.clone())
+        self.inner.sink().stats_handle()
     }
 }
 
-impl<S, W> Layer<S> for JsonLayer<W>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    W: for<'a> MakeWriter<'a> + 'static,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        self.recorder.on_new_span(attrs, id, &ctx);
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        self.recorder.on_record(id, values, &ctx);
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        with_scratch(|scratch| {
-            encode_event::<Json, S>(scratch, event, &ctx, &self.opts);
-            scratch.out.push(b'\n');
-            let result = self
-                .make_writer
-                .make_writer_for(event.metadata())
-                .write_all(&scratch.out);
-            match result {
-                Ok(()) => self.stats.written(),
-                Err(err) => self
-                    .stats
-                    .write_failed("json", self.log_internal_errors, &err),
-            }
-        });
-    }
-}
+logwood_core::forward_layer!(impl<W> JsonLayer<W>, inner, where W: for<'a> MakeWriter<'a> + 'static);

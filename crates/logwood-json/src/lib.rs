@@ -122,11 +122,11 @@ mod error;
 mod layer;
 mod pattern;
 mod rotate;
-mod stats;
 
 pub use builder::JsonLayerBuilder;
 pub use error::BuildError;
 pub use layer::JsonLayer;
+pub use logwood_core::{DeliveryError, ErrorKind, FlushGuard, FlushTimeout, Stats, StatsHandle};
 pub use pattern::{
     DEFAULT_TIME_FORMAT, FUNC_NAME_OUTSIDE_SPANS, PatternLayer, PatternLayerBuilder,
 };
@@ -134,4 +134,3 @@ pub use rotate::{
     DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_MAX_BYTES,
     RotatingFileWriter, RotatingFileWriterBuilder, RotatingLineWriter, WriterGuard, WriterStats,
 };
-pub use stats::{Stats, StatsHandle};

@@ -27,15 +27,15 @@ fn scenario() -> (logwood_json::Stats, usize) {
 fn failing_writes_are_counted_and_never_reach_the_caller() {
     let (stats, attempts) = scenario();
     assert_eq!(attempts, 5);
-    assert_eq!(stats.written, 0);
-    assert_eq!(stats.write_errors, 5);
+    assert_eq!(stats.sent, 0);
+    assert_eq!(stats.failed, 5);
 }
 
 #[test]
 fn failing_writes_are_reported_once_on_stderr() {
     if std::env::var_os(CHILD_ENV).is_some() {
         let (stats, _) = scenario();
-        println!("child-stats write_errors={}", stats.write_errors);
+        println!("child-stats failed={}", stats.failed);
         return;
     }
     let out = Command::new(std::env::current_exe().unwrap())
@@ -51,7 +51,7 @@ fn failing_writes_are_reported_once_on_stderr() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "child failed: {stderr}");
-    assert!(stdout.contains("child-stats write_errors=5"), "{stdout}");
+    assert!(stdout.contains("child-stats failed=5"), "{stdout}");
     let reports: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("[logwood]"))

@@ -206,7 +206,7 @@ fn dotted_logger_names_replace_path_separators() {
 #[test]
 fn hostname_defaults_to_the_machine_name() {
     let out = render("%(hostname)s", |b| b, || tracing::info!("x"));
-    assert_eq!(out, [logwood_core::meta::system().hostname.clone()]);
+    assert_eq!(out, [logwood_core::__private::system().hostname.clone()]);
 }
 
 #[test]
@@ -316,8 +316,8 @@ fn failing_writer_is_counted_not_panicked() {
         tracing::info!("b");
     });
     assert_eq!(writer.attempts(), 2);
-    assert_eq!(stats.get().write_errors, 2);
-    assert_eq!(stats.get().written, 0);
+    assert_eq!(stats.get().failed, 2);
+    assert_eq!(stats.get().sent, 0);
 }
 
 #[test]
@@ -334,7 +334,7 @@ fn each_line_is_one_write() {
         }
     });
     assert_eq!(capture.writes().len(), 3);
-    assert_eq!(stats.get().written, 3);
+    assert_eq!(stats.get().sent, 3);
     assert!(capture.writes().iter().all(|w| w.ends_with(b"\n")));
 }
 

@@ -42,8 +42,8 @@ fn full_disk_is_counted_and_never_reaches_the_caller() {
     // Not a regular file: never rolled over.
     assert_eq!(stats.rollovers + stats.rollover_errors, 0);
     // On the caller's thread the layer learns the line was lost.
-    assert_eq!(layer.write_errors, 5);
-    assert_eq!(layer.written, 0);
+    assert_eq!(layer.failed, 5);
+    assert_eq!(layer.sent, 0);
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn full_disk_off_the_callers_thread_is_counted() {
     assert_eq!(stats.write_errors, 5);
     assert_eq!(stats.lines + stats.dropped, 0);
     // Queued lines count as written for the layer.
-    assert_eq!(layer.written, 5);
+    assert_eq!(layer.sent, 5);
 }
 
 #[test]

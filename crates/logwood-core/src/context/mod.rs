@@ -20,6 +20,7 @@
 mod recorder;
 mod static_ctx;
 
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use smallvec::SmallVec;
@@ -27,7 +28,7 @@ use smallvec::SmallVec;
 pub use recorder::{ContextRecorder, SpanInfo};
 pub use static_ctx::StaticContext;
 
-use crate::encode::{Format, Members, SLOTS};
+use crate::encode::{Format, Members, SLOTS, write_value};
 use crate::value::{Map, Value};
 
 /// A span's merged context: its parent's with its own fields on top.
@@ -43,22 +44,39 @@ pub struct Merged {
     parent: Option<Arc<Merged>>,
     own: Map,
     /// Whether `own` shares no top-level key with any ancestor's, all the
-    /// way up (then the layers can be concatenated).
-    disjoint: bool,
-    /// `own` encoded, per format.
-    own_members: [OnceLock<Members>; SLOTS],
-    /// The deep-merged tree and its encodings, built when first needed
-    /// (always for a chain with colliding keys; for a disjoint one only
-    /// when a caller asks for [`Merged::map`]).
-    tree: OnceLock<Box<Tree>>,
+    /// way up (then the layers can be concatenated): [`UNKNOWN`] until the
+    /// first event needs it.
+    disjoint: AtomicU8,
+    /// [`Map::key_mask`] of `own`.
+    own_mask: u64,
+    /// The union of the ancestors' `own_mask`s.
+    ancestors_mask: u64,
+    /// Events spliced from the layers one by one so far.
+    splices: AtomicU32,
+    /// What is computed on demand, in one allocation made the first time
+    /// anything is needed (a span seeing one event needs nothing of it).
+    lazy: OnceLock<Box<Lazy>>,
 }
 
-/// A deep-merged context tree and its encodings.
+/// The on-demand parts of a [`Merged`].
 #[derive(Debug, Default)]
-struct Tree {
-    map: Map,
-    members: [OnceLock<Members>; SLOTS],
+struct Lazy {
+    /// The whole chain's encoding in one piece, per format: made on the
+    /// second event of a span, so that a span seeing many events copies
+    /// one run of bytes.
+    chain_members: [OnceLock<Members>; SLOTS],
+    /// The deep-merged tree (for a chain with colliding keys, or when a
+    /// caller asks for [`Merged::map`]) and its encodings.
+    tree: OnceLock<Map>,
+    tree_members: [OnceLock<Members>; SLOTS],
 }
+
+/// [`Merged::disjoint`] not computed yet.
+const UNKNOWN: u8 = 0;
+/// [`Merged::disjoint`]: the layers' top-level keys are disjoint.
+const DISJOINT: u8 = 1;
+/// [`Merged::disjoint`]: some layers share a top-level key.
+const OVERLAPPING: u8 = 2;
 
 /// Span nesting deeper than this still works; the chain is only collected
 /// into a heap vector then.
@@ -68,7 +86,7 @@ static EMPTY_MAP: Map = Map::new();
 
 static EMPTY: LazyLock<Arc<Merged>> = LazyLock::new(|| {
     Arc::new(Merged {
-        disjoint: true,
+        disjoint: AtomicU8::new(DISJOINT),
         ..Merged::default()
     })
 });
@@ -79,8 +97,9 @@ impl Merged {
     /// A root context holding `map`.
     pub fn new(map: Map) -> Self {
         Self {
+            own_mask: map.key_mask(),
             own: map,
-            disjoint: true,
+            disjoint: AtomicU8::new(DISJOINT),
             ..Self::default()
         }
     }
@@ -93,11 +112,21 @@ impl Merged {
         if parent.is_empty() {
             return Arc::new(Merged::new(own));
         }
-        let disjoint = parent.disjoint && !parent.layers().any(|layer| layer.shares_key_with(&own));
+        let own_mask = own.key_mask();
+        let ancestors_mask = parent.ancestors_mask | parent.own_mask;
+        // Usually decided here in O(1): no key of this span can be an
+        // ancestor's when the masks do not intersect.
+        let disjoint = match parent.disjoint.load(Ordering::Relaxed) {
+            OVERLAPPING => OVERLAPPING,
+            DISJOINT if own_mask & ancestors_mask == 0 => DISJOINT,
+            _ => UNKNOWN,
+        };
         Arc::new(Merged {
             parent: Some(parent.clone()),
             own,
-            disjoint,
+            disjoint: AtomicU8::new(disjoint),
+            own_mask,
+            ancestors_mask,
             ..Merged::default()
         })
     }
@@ -110,6 +139,38 @@ impl Merged {
     /// Whether there is no context at all.
     pub fn is_empty(&self) -> bool {
         self.own.is_empty() && self.parent.is_none()
+    }
+
+    /// Whether the layers' top-level keys are disjoint, computed on first
+    /// use (iteratively: span nesting can be deep) and kept.
+    fn is_disjoint(&self) -> bool {
+        match self.disjoint.load(Ordering::Relaxed) {
+            DISJOINT => return true,
+            OVERLAPPING => return false,
+            _ => {}
+        }
+        let mut unknown: SmallVec<[&Merged; INLINE_CHAIN]> = SmallVec::new();
+        let mut known = true;
+        for m in self.chain() {
+            match m.disjoint.load(Ordering::Relaxed) {
+                UNKNOWN => unknown.push(m),
+                state => {
+                    known = state == DISJOINT;
+                    break;
+                }
+            }
+        }
+        // A root without a parent is disjoint; resolve from the top down.
+        let mut disjoint = known;
+        for m in unknown.iter().rev() {
+            disjoint = disjoint
+                && m.parent
+                    .as_deref()
+                    .is_none_or(|p| !p.layers().any(|layer| layer.shares_key_with(&m.own)));
+            let state = if disjoint { DISJOINT } else { OVERLAPPING };
+            m.disjoint.store(state, Ordering::Relaxed);
+        }
+        disjoint
     }
 
     /// The own maps from this span up to the root.
@@ -129,16 +190,17 @@ impl Merged {
         chain
     }
 
-    fn tree(&self) -> &Tree {
-        self.tree.get_or_init(|| {
+    fn lazy(&self) -> &Lazy {
+        self.lazy.get_or_init(Box::default)
+    }
+
+    fn tree(&self) -> &Map {
+        self.lazy().tree.get_or_init(|| {
             let mut map = Map::new();
             for layer in self.chain_from_root() {
                 map.merge(&layer.own);
             }
-            Box::new(Tree {
-                map,
-                members: Default::default(),
-            })
+            map
         })
     }
 
@@ -148,18 +210,20 @@ impl Merged {
         if self.parent.is_none() {
             return &self.own;
         }
-        &self.tree().map
+        self.tree()
     }
 
     /// Whether the merged tree has, at its top level, any key of `other`:
     /// a conflict with a layer's static context.
     pub fn shares_key_with(&self, other: &Map) -> bool {
-        !other.is_empty() && self.layers().any(|layer| layer.shares_key_with(other))
+        !other.is_empty()
+            && (self.own_mask | self.ancestors_mask) & other.key_mask() != 0
+            && self.layers().any(|layer| layer.shares_key_with(other))
     }
 
     /// Calls `f` with every scalar of the merged tree and its dotted path.
     pub fn for_each_leaf(&self, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
-        if self.disjoint {
+        if self.is_disjoint() {
             for layer in self.chain_from_root() {
                 layer.own.for_each_leaf(path, f);
             }
@@ -169,27 +233,47 @@ impl Merged {
     }
 
     /// Appends the merged tree's entries, encoded with `F`, to the open map
-    /// `map`: the cached encodings of each layer from the root down when
-    /// their keys are disjoint, else the cached encoding of the merged tree.
+    /// `map`: each layer's own fields from the root down when their keys are
+    /// disjoint, else the merged tree.
+    ///
+    /// Nothing is cached for a chain seen by one event (the common case of
+    /// a span around one event), so it costs no allocation; from the
+    /// second event on, the whole chain's encoding is cached in one piece
+    /// and copied.
     pub fn splice_into<F: Format>(&self, out: &mut Vec<u8>, map: &mut F::Map) {
-        if self.disjoint {
-            if self.parent.is_none() {
-                F::map_splice(out, map, self.own_members::<F>());
-                return;
-            }
-            for layer in self.chain_from_root() {
-                F::map_splice(out, map, layer.own_members::<F>());
-            }
-        } else {
-            let tree = self.tree();
-            let members = tree.members[F::SLOT].get_or_init(|| F::members(&tree.map));
+        if !self.is_disjoint() {
+            let members = self.lazy().tree_members[F::SLOT].get_or_init(|| F::members(self.tree()));
             F::map_splice(out, map, members);
+            return;
         }
-    }
-
-    /// This layer's own fields encoded with `F`, computed on first use.
-    fn own_members<F: Format>(&self) -> &Members {
-        self.own_members[F::SLOT].get_or_init(|| F::members(&self.own))
+        if let Some(chain) = self.lazy.get().and_then(|l| l.chain_members[F::SLOT].get()) {
+            F::map_splice(out, map, chain);
+            return;
+        }
+        if self.splices.fetch_add(1, Ordering::Relaxed) == 0 {
+            for layer in self.chain_from_root() {
+                for (key, value) in layer.own.iter() {
+                    F::map_key(out, map, "", key);
+                    write_value::<F>(out, value);
+                }
+            }
+            return;
+        }
+        let chain = self.lazy().chain_members[F::SLOT].get_or_init(|| {
+            let layers = self.chain_from_root();
+            Members::encode::<F>(|out, state| {
+                let mut count = 0;
+                for layer in &layers {
+                    for (key, value) in layer.own.iter() {
+                        F::map_key(out, state, "", key);
+                        write_value::<F>(out, value);
+                    }
+                    count += layer.own.len();
+                }
+                count
+            })
+        });
+        F::map_splice(out, map, chain);
     }
 }
 

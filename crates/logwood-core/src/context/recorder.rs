@@ -1,5 +1,6 @@
 //! Recording span fields into span extensions, once per span.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -70,50 +71,71 @@ impl ContextRecorder {
     }
 
     /// Records a new span's fields, unless another logwood layer already did.
-    pub fn on_new_span<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)
+    ///
+    /// Returns `false` when a field's `Debug` or `Display` panicked: the
+    /// panic is contained (the span keeps the fields recorded before it).
+    pub fn on_new_span<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>) -> bool
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Some(span) = ctx.span(id) else { return };
-        if span.extensions().get::<SpanContext>().is_some() {
-            return;
+        let Some(span) = ctx.span(id) else {
+            return true;
+        };
+        // The span is new: no event can name it as its parent yet, so its
+        // extensions may stay locked while its fields are recorded (one
+        // lock instead of a check and an insert). A panic is caught inside
+        // the lock, which must not be poisoned.
+        let mut extensions = span.extensions_mut();
+        if extensions.get_mut::<SpanContext>().is_some() {
+            return true;
         }
         let mut own = Map::with_capacity(attrs.fields().len());
-        attrs.record(&mut MapVisitor(&mut own));
+        let recorded = catch_unwind(AssertUnwindSafe(|| {
+            attrs.record(&mut MapVisitor(&mut own));
+        }))
+        .is_ok();
         let has_own = !own.is_empty();
         let merged = Merged::child(&parent_merged(&span), own);
-        let mut extensions = span.extensions_mut();
-        if extensions.get_mut::<SpanContext>().is_none() {
-            extensions.insert(SpanContext {
-                owner: self.id,
-                has_own,
-                merged,
-            });
-        }
+        extensions.insert(SpanContext {
+            owner: self.id,
+            has_own,
+            merged,
+        });
+        recorded
     }
 
     /// Applies `Span::record` values, if this recorder owns the span.
-    pub fn on_record<S>(&self, id: &Id, values: &Record<'_>, ctx: &Context<'_, S>)
+    ///
+    /// The values are recorded with no lock held (a `Debug` that emits an
+    /// event inside the span must not deadlock). Returns `false` when a
+    /// field's `Debug` or `Display` panicked (the span keeps its context).
+    pub fn on_record<S>(&self, id: &Id, values: &Record<'_>, ctx: &Context<'_, S>) -> bool
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Some(span) = ctx.span(id) else { return };
-        let owned = span
-            .extensions()
-            .get::<SpanContext>()
-            .is_some_and(|c| c.owner == self.id);
-        if !owned {
-            return;
+        let Some(span) = ctx.span(id) else {
+            return true;
+        };
+        let mut own = {
+            let extensions = span.extensions();
+            match extensions.get::<SpanContext>() {
+                Some(context) if context.owner == self.id => context.own().clone(),
+                _ => return true,
+            }
+        };
+        let recorded = catch_unwind(AssertUnwindSafe(|| {
+            values.record(&mut MapVisitor(&mut own));
+        }));
+        if recorded.is_err() {
+            return false;
         }
         let parent = parent_merged(&span);
         let mut extensions = span.extensions_mut();
-        let Some(context) = extensions.get_mut::<SpanContext>() else {
-            return;
-        };
-        let mut own = context.own().clone();
-        values.record(&mut MapVisitor(&mut own));
-        context.has_own = !own.is_empty();
-        context.merged = Merged::child(&parent, own);
+        if let Some(context) = extensions.get_mut::<SpanContext>() {
+            context.has_own = !own.is_empty();
+            context.merged = Merged::child(&parent, own);
+        }
+        true
     }
 
     /// Calls `f` with the span `event` belongs to (`parent:` honoured, else

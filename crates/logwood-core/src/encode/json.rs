@@ -60,6 +60,9 @@ fn word_needs_escape(x: u64) -> bool {
 /// one piece.
 #[inline]
 fn needs_escape(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| ESCAPE[b as usize] != 0);
+    }
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
         let word: [u8; 8] = word.try_into().unwrap_or([0; 8]);
@@ -166,7 +169,9 @@ impl Format for Json {
             out.extend_from_slice(b",\"");
         }
         map.empty = false;
-        out.extend_from_slice(head.as_bytes()); // "" or "_": nothing to escape
+        if !head.is_empty() {
+            out.extend_from_slice(head.as_bytes()); // "_": nothing to escape
+        }
         escape_into(out, key);
         out.extend_from_slice(b"\":");
     }

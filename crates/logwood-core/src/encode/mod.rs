@@ -7,6 +7,7 @@
 mod json;
 pub mod kv;
 mod msgpack;
+pub mod pattern;
 mod text;
 
 use std::fmt;

@@ -139,17 +139,14 @@ impl<E, K> CoreLayer<E, K> {
     }
 
     /// `on_new_span`: records the span's fields once (whichever logwood
-    /// layer sees the span first). A panicking field is contained: the span
-    /// then has no context of its own.
+    /// layer sees the span first). A panicking field is contained and
+    /// reported: the span keeps the fields recorded before it.
     pub fn new_span<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &Context<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
         K: Sink,
     {
-        let recorded = catch_unwind(AssertUnwindSafe(|| {
-            self.recorder.on_new_span(attrs, id, ctx);
-        }));
-        if recorded.is_err() {
+        if !self.recorder.on_new_span(attrs, id, ctx) {
             self.sink.fail(panicked(attrs.metadata(), "span", 0));
         }
     }
@@ -161,10 +158,7 @@ impl<E, K> CoreLayer<E, K> {
         S: Subscriber + for<'a> LookupSpan<'a>,
         K: Sink,
     {
-        let recorded = catch_unwind(AssertUnwindSafe(|| {
-            self.recorder.on_record(id, values, ctx);
-        }));
-        if recorded.is_err()
+        if !self.recorder.on_record(id, values, ctx)
             && let Some(span) = ctx.span(id)
         {
             self.sink.fail(panicked(span.metadata(), "span", 0));

@@ -84,9 +84,12 @@ impl Map {
     /// At the top level, `runtime` and `system` belong to logwood's metadata:
     /// a user key with one of those names is stored as `_runtime` / `_system`.
     pub fn insert_dotted(&mut self, key: &'static str, value: Value) {
-        if !key.as_bytes().contains(&b'.') && !is_reserved(key) {
+        if !key.bytes().any(|b| b == b'.') && !is_reserved(key) {
             // The common case: a plain name, one level.
-            *self.slot(Cow::Borrowed(key)) = value;
+            match self.entries.iter_mut().find(|(k, _)| **k == *key) {
+                Some((_, slot)) => *slot = value,
+                None => self.entries.push((Cow::Borrowed(key), value)),
+            }
             return;
         }
         self.insert_segments(segments(key).map(Cow::Borrowed), value, true);
@@ -168,12 +171,32 @@ impl Map {
         }
     }
 
+    /// A 64-bit summary of the top-level keys (one bit per key, from a cheap
+    /// hash): two maps whose masks do not intersect share no key.
+    pub fn key_mask(&self) -> u64 {
+        self.entries
+            .iter()
+            .fold(0, |mask, (k, _)| mask | key_bit(k))
+    }
+
     /// Whether this map and `other` share a top-level key.
     pub fn shares_key_with(&self, other: &Map) -> bool {
         self.entries
             .iter()
             .any(|(k, _)| other.entries.iter().any(|(o, _)| o == k))
     }
+}
+
+/// The bit of `key` in a [`Map::key_mask`].
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let first = u32::from(b.first().copied().unwrap_or(0));
+    let last = u32::from(b.last().copied().unwrap_or(0));
+    let h = (b.len() as u32)
+        .wrapping_mul(0x9E37_79B9)
+        .wrapping_add(first.wrapping_mul(31))
+        .wrapping_add(last.wrapping_mul(131));
+    1 << (h.rotate_right(7) % 64)
 }
 
 /// The segments of a dotted name, at most [`MAX_DEPTH`] of them (the last

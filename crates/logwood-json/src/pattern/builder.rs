@@ -2,18 +2,14 @@
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
+use logwood_core::__private::pattern::{PatternFormatter, PatternOptions};
+use logwood_core::__private::{CoreLayer, LayerOptions, WriterSink};
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::clock::{Clock, DateFormat, NowFn};
-use super::parse::Pattern;
-use super::render::RenderOptions;
+use super::layer::PatternEncoder;
 use crate::{BuildError, PatternLayer};
-
-/// Ids of pattern layers (0 marks an empty cache slot).
-static NEXT_LAYER_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Builds a [`PatternLayer`]; made by [`PatternLayer::builder`].
 ///
@@ -27,21 +23,18 @@ static NEXT_LAYER_ID: AtomicU64 = AtomicU64::new(1);
 /// | [`hostname`](Self::hostname) | the machine's host name |
 /// | [`dotted_logger_names`](Self::dotted_logger_names) | `false` |
 /// | [`with_span_context`](Self::with_span_context) | `false` |
+/// | [`context_field`](Self::context_field) | none |
+/// | [`with_runtime`](Self::with_runtime), [`with_system`](Self::with_system) | `false` |
 /// | [`lift_message_fields`](Self::lift_message_fields) | `false` |
 /// | [`log_internal_errors`](Self::log_internal_errors) | `true` |
+/// | [`on_error`](Self::on_error) | none |
 #[derive(Debug)]
 #[must_use]
 pub struct PatternLayerBuilder<W = fn() -> io::Stdout> {
     pattern: String,
     make_writer: W,
-    datefmt: Option<String>,
-    utc: bool,
-    hostname: Option<String>,
-    dotted_logger_names: bool,
-    span_context: bool,
-    lift_message_fields: bool,
-    log_internal_errors: bool,
-    now: Option<NowFn>,
+    pattern_options: PatternOptions,
+    options: LayerOptions,
 }
 
 // === impl PatternLayerBuilder ===
@@ -51,14 +44,8 @@ impl PatternLayerBuilder {
         Self {
             pattern,
             make_writer: io::stdout,
-            datefmt: None,
-            utc: false,
-            hostname: None,
-            dotted_logger_names: false,
-            span_context: false,
-            lift_message_fields: false,
-            log_internal_errors: true,
-            now: None,
+            pattern_options: PatternOptions::default(),
+            options: LayerOptions::new(false, false),
         }
     }
 }
@@ -78,14 +65,8 @@ where
         PatternLayerBuilder {
             pattern: self.pattern,
             make_writer,
-            datefmt: self.datefmt,
-            utc: self.utc,
-            hostname: self.hostname,
-            dotted_logger_names: self.dotted_logger_names,
-            span_context: self.span_context,
-            lift_message_fields: self.lift_message_fields,
-            log_internal_errors: self.log_internal_errors,
-            now: self.now,
+            pattern_options: self.pattern_options,
+            options: self.options,
         }
     }
 
@@ -100,7 +81,7 @@ where
     ///
     /// By default, `asctime` is `2003-07-08 16:49:45,896`.
     pub fn datefmt(mut self, datefmt: impl Into<String>) -> Self {
-        self.datefmt = Some(datefmt.into());
+        self.pattern_options.datefmt = Some(datefmt.into());
         self
     }
 
@@ -109,7 +90,7 @@ where
     ///
     /// By default, it shows local time, as Python does.
     pub fn utc(mut self, utc: bool) -> Self {
-        self.utc = utc;
+        self.pattern_options.utc = utc;
         self
     }
 
@@ -117,7 +98,7 @@ where
     ///
     /// By default, the machine's host name (read once per process).
     pub fn hostname(mut self, hostname: impl Into<String>) -> Self {
-        self.hostname = Some(hostname.into());
+        self.pattern_options.hostname = Some(hostname.into());
         self
     }
 
@@ -126,50 +107,32 @@ where
     ///
     /// By default, the target is shown as it is.
     pub fn dotted_logger_names(mut self, dotted: bool) -> Self {
-        self.dotted_logger_names = dotted;
+        self.pattern_options.dotted_logger_names = dotted;
         self
     }
 
     /// Whether `%(message)s` ends with the span context (the merged fields
-    /// of the event's spans) as ` key=value` pairs, dotted paths for nested
-    /// fields, after the event's own fields. A span field whose key an event
-    /// field already wrote is left out.
+    /// of the event's spans, on top of the layer's static context) as
+    /// ` key=value` pairs, dotted paths for nested fields, after the event's
+    /// own fields. A context key an event field already wrote is left out.
+    /// The static context ([`context_field`](Self::context_field)) is shown
+    /// either way; `context.runtime` and `context.system` leaves too when
+    /// [`with_runtime`](Self::with_runtime) / [`with_system`](Self::with_system)
+    /// are on (`runtime.function=place_order …`).
     ///
     /// By default, the span context is not shown.
     pub fn with_span_context(mut self, include: bool) -> Self {
-        self.span_context = include;
+        self.pattern_options.span_context = include;
         self
     }
 
-    /// Whether a JSON object found in the message also appears as
-    /// ` key=value` pairs after the message (nested members with dotted
-    /// keys), like the event's own fields. `key=value` pairs in a message
-    /// are already text in this format, so they are not repeated. The
-    /// message is kept unchanged and an event's own field wins over a lifted
-    /// one; the rules are those of
-    /// [`logwood_core::field`](logwood_core::field#lifting-fields-out-of-the-message).
-    ///
-    /// By default, messages are not parsed.
-    pub fn lift_message_fields(mut self, lift: bool) -> Self {
-        self.lift_message_fields = lift;
-        self
-    }
-
-    /// Whether the first failure of each kind (a write error) is reported on
-    /// stderr as one `[logwood] …` line. Failures are always counted in
-    /// [`PatternLayer::stats`].
-    ///
-    /// By default, they are reported.
-    pub fn log_internal_errors(mut self, report: bool) -> Self {
-        self.log_internal_errors = report;
-        self
-    }
+    logwood_core::layer_option_setters!(options, runtime: "`false`", system: "`false`");
 
     /// Test seam, not a stable API: the clock the layer reads once at build
     /// (the start of `relativeCreated`) and once per event.
     #[doc(hidden)]
     pub fn with_clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.now = Some(NowFn(Arc::new(now)));
+        self.pattern_options.now = Some(Arc::new(now));
         self
     }
 
@@ -182,25 +145,12 @@ where
     /// character index of the directive's `%`) and the attribute;
     /// [`BuildError::InvalidDatefmt`] names the date format.
     pub fn build(self) -> Result<PatternLayer<W>, BuildError> {
-        let pattern = Pattern::parse(&self.pattern)?;
-        let date = DateFormat::new(self.datefmt.as_deref(), self.utc)?;
-        let hostname = match self.hostname {
-            Some(name) => name.into_boxed_str(),
-            None => logwood_core::meta::system().hostname.as_str().into(),
-        };
-        Ok(PatternLayer::from_parts(
-            self.make_writer,
-            pattern,
-            RenderOptions {
-                id: NEXT_LAYER_ID.fetch_add(1, Ordering::Relaxed),
-                date,
-                hostname,
-                dotted_logger_names: self.dotted_logger_names,
-                span_context: self.span_context,
-            },
-            Clock::new(self.now),
-            self.lift_message_fields,
-            self.log_internal_errors,
-        ))
+        let formatter = PatternFormatter::new(&self.pattern, self.pattern_options)?;
+        let sink = WriterSink::new(self.make_writer, self.options.reporter("pattern"));
+        Ok(PatternLayer::from_inner(CoreLayer::new(
+            PatternEncoder(formatter),
+            sink,
+            self.options.record_options(),
+        )))
     }
 }

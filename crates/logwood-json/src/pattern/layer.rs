@@ -1,25 +1,17 @@
-//! The layer: render into the thread's buffer, write the line once.
+//! The pattern layer: the record rendered through a Python `logging`
+//! format string, one line, written once.
 
-use std::io::{self, Write as _};
-use std::sync::Arc;
+use std::io;
 
-use logwood_core::buf::{Scratch, with_scratch};
-use logwood_core::context::ContextRecorder;
-use logwood_core::encode::Text;
-use logwood_core::field::LiftFrom;
-use tracing_core::span::{Attributes, Id, Record as SpanRecord};
-use tracing_core::{Event, Subscriber};
-use tracing_log::NormalizeEvent;
-use tracing_subscriber::Layer;
+use logwood_core::__private::pattern::PatternFormatter;
+use logwood_core::__private::{
+    CoreLayer, Encode, EventFields, FieldFormat, LiftFrom, Output, Record, RecordOptions,
+    WriterSink,
+};
+use logwood_core::{Stats, StatsHandle};
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
 
-use super::clock::Clock;
-use super::parse::{Attr, Pattern};
-use super::render::{Record, RenderOptions, render};
 use crate::PatternLayerBuilder;
-use crate::stats::{Counters, Stats, StatsHandle};
 
 /// A `tracing` layer writing one line per event in a Python `logging`
 /// format: `%(asctime)s - %(name)s - %(levelname)s - %(message)s` gives
@@ -121,14 +113,32 @@ use crate::stats::{Counters, Stats, StatsHandle};
 /// ```
 #[derive(Debug)]
 pub struct PatternLayer<W = fn() -> io::Stdout> {
-    make_writer: W,
-    pattern: Pattern,
-    opts: RenderOptions,
-    clock: Clock,
-    lift: Option<LiftFrom>,
-    recorder: ContextRecorder,
-    stats: Arc<Counters>,
-    log_internal_errors: bool,
+    inner: CoreLayer<PatternEncoder, WriterSink<W>>,
+}
+
+/// The record through the compiled pattern, one per line.
+#[derive(Debug)]
+pub(crate) struct PatternEncoder(pub(crate) PatternFormatter);
+
+impl Encode for PatternEncoder {
+    fn field_format(&self) -> FieldFormat {
+        FieldFormat::Text
+    }
+
+    fn lift(&self, opts: &RecordOptions) -> Option<LiftFrom> {
+        // Lifting only matters when the message is shown; `key=value` pairs
+        // are already text in this format.
+        (opts.lift_message_fields && self.0.uses_message()).then_some(LiftFrom::Json)
+    }
+
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+
+    fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
+        self.0.render(out.bytes, record, fields);
+        out.bytes.push(b'\n');
+    }
 }
 
 // === impl PatternLayer ===
@@ -142,81 +152,21 @@ impl PatternLayer {
 }
 
 impl<W> PatternLayer<W> {
-    pub(crate) fn from_parts(
-        make_writer: W,
-        pattern: Pattern,
-        opts: RenderOptions,
-        clock: Clock,
-        lift: bool,
-        log_internal_errors: bool,
-    ) -> Self {
-        // Lifting only matters when the message is shown.
-        let lift = (lift && pattern.uses(Attr::Message)).then_some(LiftFrom::Json);
-        Self {
-            make_writer,
-            pattern,
-            opts,
-            clock,
-            lift,
-            recorder: ContextRecorder::new(),
-            stats: Arc::default(),
-            log_internal_errors,
-        }
+    pub(crate) fn from_inner(inner: CoreLayer<PatternEncoder, WriterSink<W>>) -> Self {
+        Self { inner }
     }
 
-    /// The layer's counters, readable at any time.
+    /// The layer's counters, readable at any time: `emitted` lines, `sent`
+    /// (written whole), `failed` (the writer refused them).
     pub fn stats(&self) -> Stats {
-        self.stats.snapshot()
+        self.inner.sink().stats()
     }
 
     /// A handle that reads this layer's counters after the layer has been
     /// moved into a subscriber.
     pub fn stats_handle(&self) -> StatsHandle {
-        StatsHandle(self.stats.clone())
+        self.inner.sink().stats_handle()
     }
 }
 
-impl<S, W> Layer<S> for PatternLayer<W>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    W: for<'a> MakeWriter<'a> + 'static,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        self.recorder.on_new_span(attrs, id, &ctx);
-    }
-
-    fn on_record(&self, id: &Id, values: &SpanRecord<'_>, ctx: Context<'_, S>) {
-        self.recorder.on_record(id, values, &ctx);
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let time = self.clock.event_time();
-        with_scratch(|scratch| {
-            let Scratch { out, fields } = scratch;
-            let normalized = event.normalized_metadata();
-            let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-            fields.record_event::<Text>(event, normalized.is_some(), self.lift);
-            ContextRecorder::with_event_span(&ctx, event, |span| {
-                let callsite = normalized.is_none().then(|| event.metadata());
-                let record = Record {
-                    meta,
-                    callsite,
-                    span,
-                    time,
-                };
-                render(out, &self.pattern, &self.opts, &record, fields);
-            });
-            out.push(b'\n');
-            let result = self
-                .make_writer
-                .make_writer_for(event.metadata())
-                .write_all(out);
-            match result {
-                Ok(()) => self.stats.written(),
-                Err(err) => self
-                    .stats
-                    .write_failed("pattern", self.log_internal_errors, &err),
-            }
-        });
-    }
-}
+logwood_core::forward_layer!(impl<W> PatternLayer<W>, inner, where W: for<'a> MakeWriter<'a> + 'static);

@@ -1,21 +1,11 @@
-//! [`PatternLayer`]: Python `logging` format strings.
+//! [`PatternLayer`]: Python `logging` format strings, rendered by core's
+//! pattern encoder (shared with the syslog layer's message text).
 //!
-//! - `parse`: the `%`-format string, compiled once into pieces.
-//! - `printf`: Python's `%` conversions and modifiers.
-//! - `clock`: `created`, `msecs`, `relativeCreated`, `asctime`.
-//! - `message`: `%(message)s` with ` key=value` fields.
-//! - `render`: one record through the pieces.
 //! - `layer`, `builder`: the layer and its options.
 
 mod builder;
-mod clock;
 mod layer;
-mod message;
-mod parse;
-mod printf;
-mod render;
 
 pub use builder::PatternLayerBuilder;
-pub use clock::DEFAULT_TIME_FORMAT;
 pub use layer::PatternLayer;
-pub use render::FUNC_NAME_OUTSIDE_SPANS;
+pub use logwood_core::__private::pattern::{DEFAULT_TIME_FORMAT, FUNC_NAME_OUTSIDE_SPANS};

@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use logwood_core::buf::MAX_RETAINED_CAPACITY;
+use logwood_core::__private::MAX_RETAINED_CAPACITY;
 
 use super::file::RotatingFile;
 use super::stats::Counters;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::Path;
 
-use logwood_core::stats::{Counter, ReportOnce};
+use logwood_core::__private::{Counter, ReportOnce};
 
 #[derive(Debug, Default)]
 pub(super) struct Counters {

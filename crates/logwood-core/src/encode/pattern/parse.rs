@@ -6,8 +6,8 @@
 
 use std::ops::Range;
 
+use super::PatternError;
 use super::printf::{Conv, Spec};
-use crate::BuildError;
 
 /// Widths and precisions above this are refused (each line would carry
 /// that much padding).
@@ -155,15 +155,20 @@ fn segments(pieces: &[Piece]) -> Box<[Segment]> {
     segments.into_boxed_slice()
 }
 
-fn invalid(problem: impl Into<String>, position: usize) -> BuildError {
-    BuildError::InvalidPattern {
+fn invalid(problem: impl Into<String>, position: usize) -> PatternError {
+    PatternError::InvalidPattern {
         problem: problem.into(),
         position,
     }
 }
 
 /// Reads a run of digits at `chars[*k..]` (a width or a precision).
-fn number(chars: &[char], k: &mut usize, what: &str, position: usize) -> Result<usize, BuildError> {
+fn number(
+    chars: &[char],
+    k: &mut usize,
+    what: &str,
+    position: usize,
+) -> Result<usize, PatternError> {
     if chars.get(*k) == Some(&'*') {
         return Err(invalid(
             format!("`*` {what} (taken from an argument) is not supported with named attributes"),
@@ -190,7 +195,7 @@ fn check_kind(
     conv: Conv,
     c: char,
     position: usize,
-) -> Result<(), BuildError> {
+) -> Result<(), PatternError> {
     let (kind, allowed) = match attr.kind() {
         Kind::Str => ("string", "%s, %r or %a"),
         Kind::Int => return Ok(()),
@@ -203,7 +208,7 @@ fn check_kind(
     if fits {
         return Ok(());
     }
-    Err(BuildError::ConversionMismatch {
+    Err(PatternError::ConversionMismatch {
         key: key.to_owned(),
         conversion: c,
         kind,
@@ -217,7 +222,7 @@ fn check_kind(
 impl Pattern {
     /// Compiles `pattern`; errors name the 0-based character position of
     /// the bad directive's `%`.
-    pub(crate) fn parse(pattern: &str) -> Result<Pattern, BuildError> {
+    pub(crate) fn parse(pattern: &str) -> Result<Pattern, PatternError> {
         let chars: Vec<char> = pattern.chars().collect();
         let mut literals = String::new();
         let mut pieces = Vec::new();
@@ -295,13 +300,17 @@ impl Pattern {
             if matches!(chars.get(k), Some('h' | 'l' | 'L')) {
                 k += 1;
             }
-            let Some(&conv_char) = chars.get(k) else {
-                return Err(invalid(
-                    format!(
-                        "incomplete directive: `%({key})` needs a conversion such as `s` or `d`"
-                    ),
-                    position,
-                ));
+            let conv_char = match chars.get(k) {
+                Some(&c) if c.is_ascii_alphabetic() => c,
+                _ => {
+                    return Err(invalid(
+                        format!(
+                            "missing conversion type after `%({key})`: write `%({key})s` \
+                             (or another conversion such as `d`)"
+                        ),
+                        position,
+                    ));
+                }
             };
             k += 1;
             spec.conv = match conv_char {
@@ -316,7 +325,7 @@ impl Pattern {
                 })?,
             };
             let Some(attr) = Attr::from_key(&key) else {
-                return Err(BuildError::UnknownAttribute { key, position });
+                return Err(PatternError::UnknownAttribute { key, position });
             };
             check_kind(attr, &key, spec.conv, conv_char, position)?;
             flush(&literals, &mut literal_start, &mut pieces);
@@ -438,7 +447,10 @@ mod tests {
         );
         assert!(error("ab %(message").contains("no closing `)` at position 3"));
         assert!(error("%(message)q").contains("unsupported conversion `q`"));
-        assert!(error("%(message)").contains("needs a conversion"));
+        assert!(error("%(message)").contains("missing conversion type after `%(message)`"));
+        assert!(
+            error("%(asctime) %(message)s").contains("missing conversion type after `%(asctime)`")
+        );
         assert!(error("x %s").contains("`%s` has no attribute name"));
         assert!(error("x %").contains("`%` at the end at position 2"));
         assert!(error("%(message)*s").contains("`*` width"));

@@ -14,8 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chrono::format::{Fixed, Item, Numeric, StrftimeItems};
 use chrono::{DateTime, Local, Utc};
 
+use super::PatternError;
 use super::printf::VecWriter;
-use crate::BuildError;
 
 /// Python's `Formatter.default_time_format`: `asctime` without a `datefmt`
 /// is this, then `,` and the milliseconds (`2003-07-08 16:49:45,896`).
@@ -79,16 +79,16 @@ impl Clock {
         clock
     }
 
-    fn read(&self) -> SystemTime {
+    pub(crate) fn read(&self) -> SystemTime {
         match &self.now {
             Some(now) => (now.0)(),
             None => SystemTime::now(),
         }
     }
 
-    /// The time attributes of an event happening now.
-    pub(crate) fn event_time(&self) -> EventTime {
-        let ns = nanos_since_epoch(self.read());
+    /// The time attributes of an event happening at `t`.
+    pub(crate) fn event_time(&self, t: SystemTime) -> EventTime {
+        let ns = nanos_since_epoch(t);
         const NS: i64 = 1_000_000_000;
         let created = ns as f64 / 1e9;
         let (whole, sub) = (ns.div_euclid(NS), ns.rem_euclid(NS));
@@ -162,12 +162,12 @@ thread_local! {
 
 impl DateFormat {
     /// `datefmt` checked and compiled; `None` is Python's default format.
-    pub(crate) fn new(datefmt: Option<&str>, utc: bool) -> Result<Self, BuildError> {
+    pub(crate) fn new(datefmt: Option<&str>, utc: bool) -> Result<Self, PatternError> {
         let items = match datefmt {
             // Python treats an empty `datefmt` as none.
             Some(datefmt) if !datefmt.is_empty() => {
                 Some(StrftimeItems::new(datefmt).parse_to_owned().map_err(|_| {
-                    BuildError::InvalidDatefmt {
+                    PatternError::InvalidDatefmt {
                         datefmt: datefmt.to_owned(),
                     }
                 })?)

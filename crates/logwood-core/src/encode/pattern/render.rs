@@ -3,15 +3,16 @@
 use std::cell::RefCell;
 use std::io::Write as _;
 
-use logwood_core::context::SpanInfo;
-use logwood_core::field::EventFields;
-use logwood_core::meta;
 use tracing_core::{Level, Metadata};
 
 use super::clock::{DateFormat, EventTime};
 use super::message::{MessageScratch, write_message};
 use super::parse::{Attr, Pattern, Piece, Segment};
 use super::printf::{Spec, finish_text, write_float, write_int};
+use crate::buf::MAX_RETAINED_CAPACITY;
+use crate::field::EventFields;
+use crate::meta;
+use crate::record::Record as CoreRecord;
 
 /// `funcName` outside any span: what Python prints for module-level code.
 pub const FUNC_NAME_OUTSIDE_SPANS: &str = "<module>";
@@ -40,11 +41,9 @@ pub(crate) struct RenderOptions {
 
 /// One record's inputs.
 pub(crate) struct Record<'a> {
-    pub(crate) meta: &'a Metadata<'a>,
-    /// The callsite's `'static` metadata, when `meta` is it (not a record
-    /// bridged from `log`, whose metadata is made per event).
-    pub(crate) callsite: Option<&'static Metadata<'static>>,
-    pub(crate) span: Option<SpanInfo<'a>>,
+    /// The record as core walks it.
+    pub(crate) record: &'a CoreRecord<'a>,
+    /// Its time attributes.
     pub(crate) time: EventTime,
 }
 
@@ -205,6 +204,7 @@ fn render_with(
         callsites,
     } = scratch;
     let cached = record
+        .record
         .callsite
         .map(|meta| cached_runs(callsites, pattern, opts, meta, tmp));
     let pieces = pattern.pieces();
@@ -231,10 +231,10 @@ fn render_with(
         }
     }
     tmp.clear();
-    if tmp.capacity() > logwood_core::buf::MAX_RETAINED_CAPACITY {
+    if tmp.capacity() > MAX_RETAINED_CAPACITY {
         *tmp = Vec::new();
     }
-    message.shrink(logwood_core::buf::MAX_RETAINED_CAPACITY);
+    message.shrink(MAX_RETAINED_CAPACITY);
 }
 
 #[allow(clippy::too_many_arguments)] // the parts of one record and the thread's buffers
@@ -251,13 +251,16 @@ fn piece(
     match piece {
         Piece::Literal(range) => out.extend_from_slice(pattern.literal(range)),
         Piece::Attr(attr, spec) if attr.is_per_callsite() => {
-            callsite_attribute(out, *attr, spec, opts, record.meta, tmp);
+            callsite_attribute(out, *attr, spec, opts, record.record.meta, tmp);
         }
         Piece::Attr(attr, spec) => {
             let start = out.len();
             match attr {
                 Attr::FuncName => {
-                    let function = record.span.map_or(FUNC_NAME_OUTSIDE_SPANS, |s| s.function);
+                    let function = record
+                        .record
+                        .span
+                        .map_or(FUNC_NAME_OUTSIDE_SPANS, |s| s.function);
                     text(out, spec, tmp, function);
                 }
                 Attr::Created => write_float(out, spec, record.time.created, tmp),
@@ -268,16 +271,11 @@ fn piece(
                     finish_text(out, start, spec, tmp);
                 }
                 Attr::Message => {
-                    let span = if opts.span_context {
-                        record.span.map(|s| s.merged)
-                    } else {
-                        None
-                    };
-                    write_message(out, fields, span, message);
+                    write_message(out, fields, record.record, opts.span_context, message);
                     finish_text(out, start, spec, tmp);
                 }
                 // Per-callsite attributes are handled above.
-                _ => callsite_attribute(out, *attr, spec, opts, record.meta, tmp),
+                _ => callsite_attribute(out, *attr, spec, opts, record.record.meta, tmp),
             }
         }
     }

@@ -1,0 +1,84 @@
+//! `%(message)s`: the message, then ` key=value` for each field (and, when
+//! asked, each context leaf), written with the one `key=value` rule set of
+//! [`kv`](crate::encode::kv).
+
+use crate::encode::kv;
+use crate::field::EventFields;
+use crate::record::{Leaf, Record};
+
+/// Reused buffers of the message step.
+#[derive(Debug, Default)]
+pub(crate) struct MessageScratch {
+    /// Byte ranges (in the output) of the event-field keys written.
+    keys: Vec<(usize, usize)>,
+    /// The dotted path of a context leaf.
+    path: String,
+}
+
+impl MessageScratch {
+    pub(crate) fn shrink(&mut self, cap: usize) {
+        if self.path.capacity() > cap {
+            self.path = String::new();
+        }
+        if self.keys.capacity() > 1024 {
+            self.keys = Vec::new();
+        }
+    }
+}
+
+/// Writes the message, the event's fields (those lifted out of the message
+/// included), then the record's metadata leaves (when the layer writes
+/// runtime / system metadata) and its context leaves: the static context,
+/// with the span context merged on top when `span_context`; a context key
+/// an event field already wrote is skipped.
+pub(crate) fn write_message(
+    out: &mut Vec<u8>,
+    fields: &mut EventFields,
+    record: &Record<'_>,
+    span_context: bool,
+    scratch: &mut MessageScratch,
+) {
+    let start = out.len();
+    if let Some(message) = fields.message() {
+        // Encoded with `Text`: the message as it is.
+        out.extend_from_slice(message);
+    }
+    scratch.keys.clear();
+    fields.for_each_kept(|head, name, value| {
+        if out.len() > start {
+            out.push(b' ');
+        }
+        let key_start = out.len();
+        kv::write_key(out, &[head, name]);
+        scratch.keys.push((key_start, out.len()));
+        out.push(b'=');
+        kv::write_value(out, value);
+    });
+    let MessageScratch { keys, path } = scratch;
+    let mut leaf_pair = |path: &str, leaf: Leaf<'_>| {
+        let before = out.len();
+        if out.len() > start {
+            out.push(b' ');
+        }
+        let key_start = out.len();
+        kv::write_key(out, &[path]);
+        let key = &out[key_start..];
+        if keys.iter().any(|&(s, e)| out.get(s..e) == Some(key)) {
+            out.truncate(before);
+            return;
+        }
+        out.push(b'=');
+        kv::write_leaf(out, leaf);
+    };
+    record.for_each_metadata_leaf(&mut leaf_pair);
+    path.clear();
+    if span_context {
+        record.for_each_context_leaf(path, &mut |p, v| leaf_pair(p, Leaf::Value(v)));
+    } else {
+        record
+            .opts
+            .context
+            .map()
+            .for_each_leaf(path, &mut |p, v| leaf_pair(p, Leaf::Value(v)));
+    }
+}
