@@ -7,7 +7,7 @@
 
 use std::io;
 
-pub(crate) use logwood_core::silence::{silence_thread as silence, unsilence_thread as unsilence};
+pub(crate) use logwood_core::__private::{silence_thread as silence, unsilence_thread as unsilence};
 
 /// A two-worker multi-thread runtime whose threads are all silenced.
 pub(crate) fn build() -> io::Result<tokio::runtime::Runtime> {
@@ -33,7 +33,7 @@ pub(crate) async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
 
 #[cfg(test)]
 mod tests {
-    use logwood_core::silence::is_thread_silenced;
+    use logwood_core::__private::is_thread_silenced;
 
     use super::*;
 

@@ -49,26 +49,28 @@
 //! Built and tested with Rust 1.95 (the manifest's `rust-version`).
 #![doc(test(attr(deny(warnings))))]
 
-/// The shared engine: context store, record, encoders (`logwood-core`).
-pub use logwood_core as core;
-
-/// Per-layer static context, accepted by every layer's builder.
-pub use logwood_core::context::StaticContext;
+pub use logwood_core::{
+    DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode, StaticContext, Stats,
+    StatsHandle, Value,
+};
 
 /// The JSON stdout layer (`logwood-json`).
 ///
 /// Requires the `json` feature (on by default).
 #[cfg(feature = "json")]
+#[doc(inline)]
 pub use logwood_json as json;
 
 /// The syslog layer (`logwood-syslog`).
 ///
 /// Requires the `syslog` feature.
 #[cfg(feature = "syslog")]
+#[doc(inline)]
 pub use logwood_syslog as syslog;
 
 /// The HTTP batch layer (`logwood-http`).
 ///
 /// Requires the `http` feature.
 #[cfg(feature = "http")]
+#[doc(inline)]
 pub use logwood_http as http;
