@@ -183,11 +183,25 @@ impl Merged {
         std::iter::successors(Some(self), |m| m.parent.as_deref())
     }
 
-    /// The chain root first, without recursion (span nesting can be deep).
-    fn chain_from_root(&self) -> SmallVec<[&Merged; INLINE_CHAIN]> {
-        let mut chain: SmallVec<[&Merged; INLINE_CHAIN]> = self.chain().collect();
-        chain.reverse();
-        chain
+    /// Calls `f` with each layer of the chain, root first, without
+    /// recursion or allocation (span nesting can be deep: past
+    /// [`INLINE_CHAIN`] layers the chain is collected into a vector).
+    fn for_each_layer_from_root(&self, mut f: impl FnMut(&Merged)) {
+        let mut inline: [&Merged; INLINE_CHAIN] = [self; INLINE_CHAIN];
+        let mut n = 0;
+        let mut next = Some(self);
+        while let Some(m) = next {
+            if n == INLINE_CHAIN {
+                let mut all: Vec<&Merged> = self.chain().collect();
+                all.reverse();
+                all.into_iter().for_each(f);
+                return;
+            }
+            inline[n] = m;
+            n += 1;
+            next = m.parent.as_deref();
+        }
+        inline[..n].iter().rev().for_each(|m| f(m));
     }
 
     fn lazy(&self) -> &Lazy {
@@ -197,9 +211,7 @@ impl Merged {
     fn tree(&self) -> &Map {
         self.lazy().tree.get_or_init(|| {
             let mut map = Map::new();
-            for layer in self.chain_from_root() {
-                map.merge(&layer.own);
-            }
+            self.for_each_layer_from_root(|layer| map.merge(&layer.own));
             map
         })
     }
@@ -224,9 +236,7 @@ impl Merged {
     /// Calls `f` with every scalar of the merged tree and its dotted path.
     pub fn for_each_leaf(&self, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
         if self.is_disjoint() {
-            for layer in self.chain_from_root() {
-                layer.own.for_each_leaf(path, f);
-            }
+            self.for_each_layer_from_root(|layer| layer.own.for_each_leaf(path, f));
         } else {
             self.map().for_each_leaf(path, f);
         }
@@ -251,25 +261,24 @@ impl Merged {
             return;
         }
         if self.splices.fetch_add(1, Ordering::Relaxed) == 0 {
-            for layer in self.chain_from_root() {
+            self.for_each_layer_from_root(|layer| {
                 for (key, value) in layer.own.iter() {
                     F::map_key(out, map, "", key);
                     write_value::<F>(out, value);
                 }
-            }
+            });
             return;
         }
         let chain = self.lazy().chain_members[F::SLOT].get_or_init(|| {
-            let layers = self.chain_from_root();
             Members::encode::<F>(|out, state| {
                 let mut count = 0;
-                for layer in &layers {
+                self.for_each_layer_from_root(|layer| {
                     for (key, value) in layer.own.iter() {
                         F::map_key(out, state, "", key);
                         write_value::<F>(out, value);
                     }
                     count += layer.own.len();
-                }
+                });
                 count
             })
         });

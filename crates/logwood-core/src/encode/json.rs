@@ -74,12 +74,20 @@ fn needs_escape(bytes: &[u8]) -> bool {
 }
 
 /// Appends `s` escaped for the inside of a JSON string (no quotes).
+#[inline]
 pub fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    if !needs_escape(bytes) {
+    if needs_escape(bytes) {
+        escape_slow(out, bytes);
+    } else {
         out.extend_from_slice(bytes);
-        return;
     }
+}
+
+/// [`escape_into`] for a string that holds something to escape.
+#[cold]
+#[inline(never)]
+fn escape_slow(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc = ESCAPE[b as usize];
@@ -119,6 +127,7 @@ impl Format for Json {
     const SLOT: usize = 0;
     type Map = JsonMap;
 
+    #[inline]
     fn write_str(out: &mut Vec<u8>, s: &str) {
         out.push(b'"');
         escape_into(out, s);
@@ -137,10 +146,12 @@ impl Format for Json {
         out.push(b'"');
     }
 
+    #[inline]
     fn write_u64(out: &mut Vec<u8>, v: u64) {
         out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
+    #[inline]
     fn write_i64(out: &mut Vec<u8>, v: i64) {
         out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
@@ -153,15 +164,18 @@ impl Format for Json {
         }
     }
 
+    #[inline]
     fn write_bool(out: &mut Vec<u8>, v: bool) {
         out.extend_from_slice(if v { b"true" } else { b"false" });
     }
 
+    #[inline]
     fn map_begin(out: &mut Vec<u8>) -> JsonMap {
         out.push(b'{');
         JsonMap { empty: true }
     }
 
+    #[inline]
     fn map_key(out: &mut Vec<u8>, map: &mut JsonMap, head: &str, key: &str) {
         if map.empty {
             out.push(b'"');
@@ -176,6 +190,7 @@ impl Format for Json {
         out.extend_from_slice(b"\":");
     }
 
+    #[inline]
     fn map_key_fixed(out: &mut Vec<u8>, map: &mut JsonMap, key: &'static str) {
         if map.empty {
             out.push(b'"');
@@ -187,6 +202,7 @@ impl Format for Json {
         out.extend_from_slice(b"\":");
     }
 
+    #[inline]
     fn map_splice(out: &mut Vec<u8>, map: &mut JsonMap, members: &Members) {
         if members.count == 0 {
             return;
@@ -198,6 +214,7 @@ impl Format for Json {
         out.extend_from_slice(&members.bytes);
     }
 
+    #[inline]
     fn map_end(out: &mut Vec<u8>, _map: JsonMap) {
         out.push(b'}');
     }

@@ -118,6 +118,7 @@ impl Members {
 }
 
 /// Writes an owned [`Value`] tree.
+#[inline]
 pub fn write_value<F: Format + ?Sized>(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Bool(b) => F::write_bool(out, *b),

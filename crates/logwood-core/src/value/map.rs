@@ -187,16 +187,13 @@ impl Map {
     }
 }
 
-/// The bit of `key` in a [`Map::key_mask`].
+/// The bit of `key` in a [`Map::key_mask`]: the top 6 bits of its 32-bit
+/// FNV-1a hash.
 fn key_bit(key: &str) -> u64 {
-    let b = key.as_bytes();
-    let first = u32::from(b.first().copied().unwrap_or(0));
-    let last = u32::from(b.last().copied().unwrap_or(0));
-    let h = (b.len() as u32)
-        .wrapping_mul(0x9E37_79B9)
-        .wrapping_add(first.wrapping_mul(31))
-        .wrapping_add(last.wrapping_mul(131));
-    1 << (h.rotate_right(7) % 64)
+    let h = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    1 << (h >> 26)
 }
 
 /// The segments of a dotted name, at most [`MAX_DEPTH`] of them (the last
