@@ -1,21 +1,33 @@
-//! The bounded buffer between the callers and the worker, and the counters.
+//! The batch buffer between the callers and the worker, its counters, and
+//! the layer's sink ([`BatchSink`]).
 //!
-//! Callers append each encoded record to the open batch under a short mutex
-//! (a `memcpy`, never any I/O); the worker swaps whole batches out. The
-//! batch buffers are recycled, so once they have grown a steady stream of
-//! events allocates nothing per event (`tests/no_alloc_per_event.rs`).
+//! It keeps the contract and the names of core's `RecordQueue` (`push`
+//! answering `Pushed::{Queued, Full, Closed}`, `take`, `settle`, `flush`,
+//! `abandon`; `buffer_capacity` records at most, dropped or waited for per
+//! `drop_extra_events`), but it is a *batch* buffer: records are appended
+//! to the open batch, which is sealed when the next record would not fit in
+//! `max_batch_bytes` and sent when it is full, when `flush_interval` has
+//! passed since its first record, or on a flush or shutdown.
 //!
-//! Every counter lives under the same mutex as the buffer, so a
-//! [`Stats`] snapshot always satisfies the accounting identity.
+//! Callers append each encoded record under a short mutex (a `memcpy`,
+//! never any I/O); the worker takes whole batches out. The batch buffers
+//! are recycled, so once they have grown a steady stream of events
+//! allocates nothing per event (`tests/no_alloc_per_event.rs`).
+//!
+//! Every counter lives under the same mutex as the buffer, so a [`Stats`]
+//! snapshot always satisfies `emitted = sent + dropped + failed + queued`
+//! exactly.
 
 use std::collections::VecDeque;
 use std::mem;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use logwood_core::stats::ReportOnce;
+use logwood_core::__private::{Pushed, Reporter, Sink};
+use logwood_core::{DeliveryError, ErrorKind, Stats};
+use tracing_core::Metadata;
 
-use crate::stats::Stats;
+use crate::error::{self, Failure};
 
 /// How many emptied batch buffers are kept for reuse.
 const SPARE_BUFFERS: usize = 2;
@@ -29,8 +41,9 @@ pub(crate) struct Limits {
     pub(crate) max_batch_bytes: usize,
     /// The largest batch header of the format (reserved in the byte count).
     pub(crate) head_len: usize,
-    /// Whether a caller waits for room instead of dropping.
-    pub(crate) block_when_full: bool,
+    /// Whether a record that finds the buffer full is dropped (else the
+    /// caller waits for room).
+    pub(crate) drop_extra_events: bool,
     /// How long the first record of a batch waits for more at most.
     pub(crate) flush_interval: Duration,
 }
@@ -77,19 +90,22 @@ enum Phase {
     Closed,
 }
 
+/// The counters, in records.
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
     emitted: u64,
     sent: u64,
-    dropped_full: u64,
-    dropped_oversize: u64,
-    retried: u64,
+    /// Every drop: a full buffer or an oversize record.
+    dropped: u64,
+    /// The oversize drops (among `dropped`).
+    oversize: u64,
     failed: u64,
+    retried: u64,
 }
 
 impl Counts {
     fn settled(&self) -> u64 {
-        self.sent + self.dropped_full + self.dropped_oversize + self.failed
+        self.sent + self.dropped + self.failed
     }
 }
 
@@ -107,18 +123,23 @@ struct State {
     /// this are settled (set by a flush).
     flush_target: u64,
     phase: Phase,
+    /// The shutdown began before any record was emitted (the guard was
+    /// most likely dropped at once: `let (layer, _) = …`).
+    shut_down_unused: bool,
+    /// The last failed attempt, for the shutdown-deadline report.
+    last_failure: Option<Failure>,
     spare: Vec<Vec<u8>>,
 }
 
-/// What the worker should do next.
+/// What the worker should do next ([`Buffer::take`]).
 #[derive(Debug)]
-pub(crate) enum Next {
+pub(crate) enum Taken {
     /// Post this batch.
-    Send(Batch),
+    Batch(Batch),
     /// Wait for a wake-up, or until this instant when given.
     Wait(Option<Instant>),
-    /// Everything is delivered and the layer is shutting down: stop.
-    Exit,
+    /// Everything is delivered and the layer is shut down: stop.
+    Closed,
 }
 
 /// How a batch ended.
@@ -128,15 +149,8 @@ pub(crate) enum Settled {
     Failed,
 }
 
-/// Failures the callers report on stderr, once each.
-#[derive(Debug, Default)]
-struct CallerReports {
-    full: ReportOnce,
-    oversize: ReportOnce,
-    closed: ReportOnce,
-}
-
-/// The buffer, its counters and the wake-ups around it.
+/// The buffer, its counters, the wake-ups around it, and the reporter of
+/// every failure of the layer.
 #[derive(Debug)]
 pub(crate) struct Buffer {
     limits: Limits,
@@ -147,14 +161,15 @@ pub(crate) struct Buffer {
     settled: Condvar,
     /// Wakes the worker.
     wake: tokio::sync::Notify,
-    reports: CallerReports,
-    log_internal_errors: bool,
+    reporter: Reporter,
+    /// The endpoint as reports name it (no credentials, no query).
+    endpoint: Arc<str>,
 }
 
 // === impl Buffer ===
 
 impl Buffer {
-    pub(crate) fn new(limits: Limits, log_internal_errors: bool) -> Self {
+    pub(crate) fn new(limits: Limits, reporter: Reporter, endpoint: Arc<str>) -> Self {
         Self {
             limits,
             state: Mutex::new(State {
@@ -165,13 +180,15 @@ impl Buffer {
                 counts: Counts::default(),
                 flush_target: 0,
                 phase: Phase::Running,
+                shut_down_unused: false,
+                last_failure: None,
                 spare: Vec::new(),
             }),
             room: Condvar::new(),
             settled: Condvar::new(),
             wake: tokio::sync::Notify::new(),
-            reports: CallerReports::default(),
-            log_internal_errors,
+            reporter,
+            endpoint,
         }
     }
 
@@ -179,76 +196,57 @@ impl Buffer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A snapshot of the counters (consistent: taken under the lock).
+    /// The reporter of the layer's failures.
+    pub(crate) fn reporter(&self) -> &Reporter {
+        &self.reporter
+    }
+
+    /// The endpoint as reports name it.
+    pub(crate) fn endpoint(&self) -> &Arc<str> {
+        &self.endpoint
+    }
+
+    /// A snapshot of the counters, taken under the lock: the identity
+    /// holds exactly.
     pub(crate) fn stats(&self) -> Stats {
         let st = self.lock();
         let c = st.counts;
-        Stats {
-            emitted: c.emitted,
-            sent: c.sent,
-            dropped_full: c.dropped_full,
-            dropped_oversize: c.dropped_oversize,
-            retried: c.retried,
-            failed: c.failed,
-            buffered: st.buffered as u64,
-            in_flight: st.in_flight as u64,
-        }
+        let mut stats = Stats::default();
+        stats.emitted = c.emitted;
+        stats.sent = c.sent;
+        stats.dropped = c.dropped;
+        stats.oversize = c.oversize;
+        stats.failed = c.failed;
+        stats.retried = c.retried;
+        stats.queued = (st.buffered + st.in_flight) as u64;
+        drop(st);
+        stats.errors = self.reporter.errors();
+        stats
     }
 
     // --- the callers' side ---
 
-    /// Appends one encoded record; drops, waits or fails it per the limits
-    /// and the phase. Never does I/O; with `block_when_full`, waits for the
-    /// worker to take a batch when the buffer is full.
-    pub(crate) fn push(&self, record: &[u8]) {
+    /// Appends one encoded record to the open batch: [`Pushed::Queued`];
+    /// or, when the buffer holds `buffer_capacity` records, drops it
+    /// ([`Pushed::Full`]) or waits for room (`drop_extra_events(false)`);
+    /// or fails it when the layer is shut down ([`Pushed::Closed`]). The
+    /// record is counted either way. Never does I/O.
+    pub(crate) fn push(&self, record: &[u8]) -> Pushed {
         let limits = &self.limits;
-        if limits.is_oversize(record.len()) {
-            let mut st = self.lock();
-            st.counts.emitted += 1;
-            st.counts.dropped_oversize += 1;
-            drop(st);
-            self.report(
-                &self.reports.oversize,
-                format_args!(
-                    "a record of {} bytes is larger than `max_batch_bytes` ({}); it was dropped \
-                     (counted in `dropped_oversize`)",
-                    record.len(),
-                    limits.max_batch_bytes
-                ),
-            );
-            return;
-        }
         let mut st = self.lock();
         loop {
             if st.phase == Phase::Closed {
                 st.counts.emitted += 1;
                 st.counts.failed += 1;
-                drop(st);
-                self.report(
-                    &self.reports.closed,
-                    format_args!(
-                        "an event arrived after the flush guard shut the layer down; it was not \
-                         sent (counted in `failed`)"
-                    ),
-                );
-                return;
+                return Pushed::Closed;
             }
             if st.buffered < limits.capacity {
                 break;
             }
-            if !limits.block_when_full {
+            if limits.drop_extra_events {
                 st.counts.emitted += 1;
-                st.counts.dropped_full += 1;
-                drop(st);
-                self.report(
-                    &self.reports.full,
-                    format_args!(
-                        "the buffer is full ({} records); events are being dropped (counted in \
-                         `dropped_full`)",
-                        limits.capacity
-                    ),
-                );
-                return;
+                st.counts.dropped += 1;
+                return Pushed::Full;
             }
             st = self.room.wait(st).unwrap_or_else(PoisonError::into_inner);
         }
@@ -274,11 +272,37 @@ impl Buffer {
         if wake {
             self.wake.notify_one();
         }
+        Pushed::Queued
     }
 
-    fn report(&self, once: &ReportOnce, message: std::fmt::Arguments<'_>) {
-        if self.log_internal_errors {
-            once.report("http", message);
+    /// Counts a record too large for any batch as emitted and dropped
+    /// (`oversize`).
+    pub(crate) fn drop_oversize(&self) {
+        let mut st = self.lock();
+        st.counts.emitted += 1;
+        st.counts.dropped += 1;
+        st.counts.oversize += 1;
+    }
+
+    /// Counts `records` records that could not be encoded as emitted and
+    /// failed.
+    pub(crate) fn fail(&self, records: u64) {
+        let mut st = self.lock();
+        st.counts.emitted += records;
+        st.counts.failed += records;
+    }
+
+    /// What a record arriving after the shutdown is told.
+    fn closed_message(&self) -> &'static str {
+        if self.lock().shut_down_unused {
+            "an event was logged after the flush guard was dropped, so the layer is shut down: \
+             keep it alive with `let _guard = …` (not `let _ = …`) for as long as events are \
+             logged; the event was not sent (counted in `failed`)"
+        } else {
+            "an event was logged after the flush guard was dropped or shut down, so the layer \
+             is shut down and the event was not sent (counted in `failed`); to log until the \
+             end, keep the guard alive with `let _guard = …` (not `let _ = …`) until the last \
+             event"
         }
     }
 
@@ -291,14 +315,14 @@ impl Buffer {
 
     /// Decides the worker's next step at `now`, taking a batch out of the
     /// buffer (into flight) when one is due.
-    pub(crate) fn next(&self, now: Instant) -> Next {
+    pub(crate) fn take(&self, now: Instant) -> Taken {
         let mut st = self.lock();
         if st.phase == Phase::Closed {
-            return Next::Exit;
+            return Taken::Closed;
         }
         if st.in_flight == 0 {
             if let Some(batch) = st.sealed.pop_front() {
-                return self.take(st, batch);
+                return self.in_flight(st, batch);
             }
             if st.open.records > 0 {
                 let due = st.open.records >= self.limits.capacity
@@ -311,14 +335,14 @@ impl Buffer {
                 if due {
                     seal(&mut st);
                     if let Some(batch) = st.sealed.pop_front() {
-                        return self.take(st, batch);
+                        return self.in_flight(st, batch);
                     }
                 }
                 let at = st
                     .open
                     .since
                     .map(|since| since + self.limits.flush_interval);
-                return Next::Wait(at);
+                return Taken::Wait(at);
             }
         }
         if matches!(st.phase, Phase::ShuttingDown { .. }) && st.buffered == 0 && st.in_flight == 0 {
@@ -326,22 +350,28 @@ impl Buffer {
             drop(st);
             self.settled.notify_all();
             self.room.notify_all();
-            return Next::Exit;
+            return Taken::Closed;
         }
-        Next::Wait(None)
+        Taken::Wait(None)
     }
 
-    fn take(&self, mut st: MutexGuard<'_, State>, batch: Batch) -> Next {
+    fn in_flight(&self, mut st: MutexGuard<'_, State>, batch: Batch) -> Taken {
         st.buffered -= batch.records;
         st.in_flight = batch.records;
         drop(st);
         self.room.notify_all();
-        Next::Send(batch)
+        Taken::Batch(batch)
     }
 
     /// Counts `records` more records as retried.
     pub(crate) fn retried(&self, records: usize) {
         self.lock().counts.retried += records as u64;
+    }
+
+    /// Remembers the last failed attempt (for the shutdown-deadline
+    /// report).
+    pub(crate) fn failed_attempt(&self, failure: Failure) {
+        self.lock().last_failure = Some(failure);
     }
 
     /// Settles the batch in flight (unless [`abandon`](Self::abandon)
@@ -387,9 +417,17 @@ impl Buffer {
 
     // --- the guard's side ---
 
+    /// Asks the worker to send everything emitted before the call now, and
+    /// waits until it is settled, the layer is closed, or `deadline`;
+    /// returns whether it all settled.
+    pub(crate) fn flush(&self, deadline: Instant) -> bool {
+        let target = self.request_flush();
+        self.wait_settled(target, deadline)
+    }
+
     /// Asks the worker to send what is buffered now; returns the number of
     /// settled records that means "done".
-    pub(crate) fn request_flush(&self) -> u64 {
+    fn request_flush(&self) -> u64 {
         let mut st = self.lock();
         let target = st.counts.emitted;
         st.flush_target = st.flush_target.max(target);
@@ -400,7 +438,7 @@ impl Buffer {
 
     /// Waits until `target` records are settled, the layer is closed, or
     /// `deadline`; returns whether `target` was reached.
-    pub(crate) fn wait_settled(&self, target: u64, deadline: Instant) -> bool {
+    fn wait_settled(&self, target: u64, deadline: Instant) -> bool {
         let mut st = self.lock();
         loop {
             if st.counts.settled() >= target {
@@ -419,11 +457,14 @@ impl Buffer {
     }
 
     /// Starts a shutdown: the worker sends everything, retrying until
-    /// `deadline`, then stops.
-    pub(crate) fn begin_shutdown(&self, deadline: Instant) {
+    /// `deadline`, then closes the buffer and stops.
+    pub(crate) fn close(&self, deadline: Instant) {
         let mut st = self.lock();
         match st.phase {
-            Phase::Running => st.phase = Phase::ShuttingDown { deadline },
+            Phase::Running => {
+                st.phase = Phase::ShuttingDown { deadline };
+                st.shut_down_unused = st.counts.emitted == 0;
+            }
             Phase::ShuttingDown { deadline: d } if deadline < d => {
                 st.phase = Phase::ShuttingDown { deadline };
             }
@@ -433,7 +474,7 @@ impl Buffer {
         self.wake.notify_one();
     }
 
-    /// Waits until the worker closed the layer or `deadline` passed;
+    /// Waits until the worker closed the buffer or `deadline` passed;
     /// returns whether it closed.
     pub(crate) fn wait_closed(&self, deadline: Instant) -> bool {
         let mut st = self.lock();
@@ -453,23 +494,28 @@ impl Buffer {
         }
     }
 
-    /// Closes the layer now: whatever is buffered or in flight is counted
-    /// as failed (the deadline passed, or the worker is gone). Returns how
-    /// many records that was.
+    /// Closes the buffer now: whatever is buffered or in flight is counted
+    /// as failed (the deadline passed, or the worker is gone) and reported
+    /// once, naming the last failure. Returns how many records that was.
     pub(crate) fn abandon(&self) -> u64 {
         let mut st = self.lock();
-        let lost = st.buffered + st.in_flight;
-        st.counts.failed += lost as u64;
+        let lost = (st.buffered + st.in_flight) as u64;
+        st.counts.failed += lost;
         st.buffered = 0;
         st.in_flight = 0;
         st.open = Open::default();
         st.sealed.clear();
         st.phase = Phase::Closed;
+        let last_failure = st.last_failure.clone();
         drop(st);
         self.settled.notify_all();
         self.room.notify_all();
         self.wake.notify_one();
-        lost as u64
+        if lost > 0 {
+            self.reporter
+                .report(error::deadline(&self.endpoint, lost, last_failure.as_ref()));
+        }
+        lost
     }
 }
 
@@ -493,6 +539,83 @@ fn seal(st: &mut State) {
     });
 }
 
+/// The layer's sink: appends each record to the batch buffer on the
+/// caller's thread, and reports what could not be appended (a full buffer,
+/// an oversize record, an event after the shutdown, an event that could
+/// not be encoded).
+#[derive(Debug)]
+pub(crate) struct BatchSink {
+    buffer: Arc<Buffer>,
+}
+
+// === impl BatchSink ===
+
+impl BatchSink {
+    pub(crate) fn new(buffer: Arc<Buffer>) -> Self {
+        Self { buffer }
+    }
+
+    /// The buffer behind the sink.
+    pub(crate) fn buffer(&self) -> &Arc<Buffer> {
+        &self.buffer
+    }
+
+    fn report(&self, kind: ErrorKind, message: impl Into<String>) {
+        let buffer = &self.buffer;
+        buffer.reporter.report(
+            DeliveryError::new(kind, message)
+                .with_records(1)
+                .with_endpoint(Arc::clone(&buffer.endpoint)),
+        );
+    }
+}
+
+impl Sink for BatchSink {
+    fn send(&self, _meta: &Metadata<'static>, record: &[u8]) {
+        self.append(record);
+    }
+
+    fn fail(&self, error: DeliveryError) {
+        self.buffer.fail(error.records());
+        self.buffer.reporter.report(error);
+    }
+}
+
+// === impl BatchSink ===
+
+impl BatchSink {
+    /// Appends `record`, or drops it (oversize, full buffer) or fails it
+    /// (after the shutdown), counting and reporting it.
+    fn append(&self, record: &[u8]) {
+        let buffer = &self.buffer;
+        let limits = &buffer.limits;
+        if limits.is_oversize(record.len()) {
+            buffer.drop_oversize();
+            self.report(
+                ErrorKind::Oversize,
+                format!(
+                    "a record of {} bytes is larger than `max_batch_bytes` ({}); it was dropped \
+                     (counted in `dropped` and `oversize`)",
+                    record.len(),
+                    limits.max_batch_bytes
+                ),
+            );
+            return;
+        }
+        match buffer.push(record) {
+            Pushed::Queued => {}
+            Pushed::Full => self.report(
+                ErrorKind::Dropped,
+                format!(
+                    "the buffer is full ({} records) while {} is slow or failing; the event was \
+                     dropped (counted in `dropped`)",
+                    limits.capacity, buffer.endpoint
+                ),
+            ),
+            Pushed::Closed => self.report(ErrorKind::Closed, buffer.closed_message()),
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,21 +625,29 @@ mod tests {
             capacity,
             max_batch_bytes,
             head_len: 5,
-            block_when_full: false,
+            drop_extra_events: true,
             flush_interval: Duration::from_secs(3600),
         }
+    }
+
+    fn buffer(limits: Limits) -> Buffer {
+        Buffer::new(
+            limits,
+            Reporter::new("http", None, false),
+            "http://127.0.0.1:9/frames".into(),
+        )
     }
 
     fn take_all(buffer: &Buffer) -> Vec<Batch> {
         buffer.request_flush();
         let mut batches = Vec::new();
         for _ in 0..100 {
-            match buffer.next(Instant::now()) {
-                Next::Send(batch) => {
+            match buffer.take(Instant::now()) {
+                Taken::Batch(batch) => {
                     buffer.settle(batch.records, Settled::Sent);
                     batches.push(batch);
                 }
-                Next::Wait(_) | Next::Exit => break,
+                Taken::Wait(_) | Taken::Closed => break,
             }
         }
         batches
@@ -524,24 +655,24 @@ mod tests {
 
     #[test]
     fn a_batch_holds_at_most_capacity_records() {
-        let buffer = Buffer::new(limits(3, 1 << 20), false);
+        let buffer = buffer(limits(3, 1 << 20));
         for _ in 0..3 {
             buffer.push(b"abc");
         }
         // The third record filled the batch: it is due without a flush.
-        let Next::Send(batch) = buffer.next(Instant::now()) else {
+        let Taken::Batch(batch) = buffer.take(Instant::now()) else {
             panic!("a full batch is due at once");
         };
         assert_eq!(batch.records, 3);
         assert_eq!(batch.buf, b"abcabcabc");
-        assert_eq!(buffer.stats().in_flight, 3);
+        assert_eq!(buffer.stats().queued, 3);
     }
 
     #[test]
     fn a_batch_holds_at_most_max_batch_bytes_including_the_head() {
         // 5 bytes of head + 3 records of 10 bytes = 35: the fourth starts a
         // new batch.
-        let buffer = Buffer::new(limits(100, 35), false);
+        let buffer = buffer(limits(100, 35));
         for i in 0..7u8 {
             buffer.push(&[i; 10]);
         }
@@ -555,37 +686,89 @@ mod tests {
         assert!(stats.is_balanced());
     }
 
-    #[test]
-    fn a_record_larger_than_a_batch_is_dropped_as_oversize() {
-        let buffer = Buffer::new(limits(100, 35), false);
-        buffer.push(&[0; 30]);
-        buffer.push(&[0; 31]);
-        let stats = buffer.stats();
-        assert_eq!((stats.emitted, stats.buffered), (2, 1));
-        assert_eq!(stats.dropped_oversize, 1);
-        assert!(stats.is_balanced());
+    /// A sink whose failures are collected.
+    fn sink(limits: Limits) -> (BatchSink, Arc<Mutex<Vec<DeliveryError>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let reporter = Reporter::new(
+            "http",
+            Some(Arc::new(move |e: &DeliveryError| {
+                log.lock().unwrap().push(e.clone());
+            })),
+            false,
+        );
+        let buffer = Buffer::new(limits, reporter, "http://127.0.0.1:9/frames".into());
+        (BatchSink::new(Arc::new(buffer)), seen)
     }
 
     #[test]
-    fn a_full_buffer_drops_and_counts() {
-        let buffer = Buffer::new(limits(2, 1 << 20), false);
-        for _ in 0..5 {
-            buffer.push(b"x");
-        }
-        let stats = buffer.stats();
-        assert_eq!(
-            (stats.emitted, stats.buffered, stats.dropped_full),
-            (5, 2, 3)
-        );
+    fn a_record_larger_than_a_batch_is_dropped_as_oversize_and_reported() {
+        let (sink, seen) = sink(limits(100, 35));
+        sink.append(&[0; 30]);
+        sink.append(&[0; 31]);
+        let stats = sink.buffer().stats();
+        assert_eq!((stats.emitted, stats.queued), (2, 1));
+        assert_eq!((stats.dropped, stats.oversize), (1, 1));
         assert!(stats.is_balanced());
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].kind(), ErrorKind::Oversize);
+        assert_eq!((seen[0].sink(), seen[0].records()), ("http", 1));
+        assert!(seen[0].to_string().contains("31 bytes"), "{}", seen[0]);
+    }
+
+    #[test]
+    fn a_full_buffer_drops_counts_and_reports_every_drop() {
+        let (sink, seen) = sink(limits(2, 1 << 20));
+        for _ in 0..5 {
+            sink.append(b"x");
+        }
+        let stats = sink.buffer().stats();
+        assert_eq!((stats.emitted, stats.queued, stats.dropped), (5, 2, 3));
+        assert_eq!((stats.oversize, stats.errors), (0, 3));
+        assert!(stats.is_balanced());
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|e| e.kind() == ErrorKind::Dropped));
+    }
+
+    #[test]
+    fn an_event_after_a_shutdown_before_any_event_says_the_guard_was_dropped() {
+        let (sink, seen) = sink(limits(2, 1 << 20));
+        sink.buffer().close(Instant::now());
+        assert!(matches!(sink.buffer().take(Instant::now()), Taken::Closed));
+        sink.append(b"x");
+        let stats = sink.buffer().stats();
+        assert_eq!((stats.emitted, stats.failed), (1, 1));
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].kind(), ErrorKind::Closed);
+        assert!(
+            seen[0].to_string().contains(
+                "the flush guard was dropped, so the layer is shut down: keep it alive with \
+                 `let _guard = …` (not `let _ = …`)"
+            ),
+            "{}",
+            seen[0]
+        );
+    }
+
+    #[test]
+    fn an_event_that_could_not_be_encoded_is_counted_as_failed() {
+        let (sink, seen) = sink(limits(2, 1 << 20));
+        sink.append(b"x");
+        sink.fail(DeliveryError::new(ErrorKind::Encode, "a panicking Debug").with_records(1));
+        let stats = sink.buffer().stats();
+        assert_eq!((stats.emitted, stats.failed, stats.queued), (2, 1, 1));
+        assert!(stats.is_balanced());
+        assert_eq!(seen.lock().unwrap()[0].kind(), ErrorKind::Encode);
     }
 
     #[test]
     fn records_keep_filling_the_buffer_while_a_batch_is_in_flight() {
-        let buffer = Buffer::new(limits(2, 1 << 20), false);
+        let buffer = buffer(limits(2, 1 << 20));
         buffer.push(b"a");
         buffer.push(b"b");
-        let Next::Send(batch) = buffer.next(Instant::now()) else {
+        let Taken::Batch(batch) = buffer.take(Instant::now()) else {
             panic!("due");
         };
         // In flight: the buffer has room for two more, then drops.
@@ -593,15 +776,12 @@ mod tests {
             buffer.push(b"c");
         }
         let stats = buffer.stats();
-        assert_eq!(
-            (stats.in_flight, stats.buffered, stats.dropped_full),
-            (2, 2, 1)
-        );
+        assert_eq!((stats.queued, stats.dropped), (4, 1));
         // Nothing else is taken while a batch is in flight.
-        assert!(matches!(buffer.next(Instant::now()), Next::Wait(_)));
+        assert!(matches!(buffer.take(Instant::now()), Taken::Wait(_)));
         buffer.settle(batch.records, Settled::Failed);
         let stats = buffer.stats();
-        assert_eq!((stats.failed, stats.in_flight), (2, 0));
+        assert_eq!((stats.failed, stats.queued), (2, 2));
         assert!(stats.is_balanced());
     }
 
@@ -609,40 +789,40 @@ mod tests {
     fn a_partial_batch_waits_for_the_flush_interval() {
         let mut l = limits(10, 1 << 20);
         l.flush_interval = Duration::from_millis(50);
-        let buffer = Buffer::new(l, false);
+        let buffer = buffer(l);
         buffer.push(b"a");
         let now = Instant::now();
-        let Next::Wait(Some(at)) = buffer.next(now) else {
+        let Taken::Wait(Some(at)) = buffer.take(now) else {
             panic!("a partial batch waits");
         };
         assert!(at > now && at <= now + Duration::from_millis(50));
-        assert!(matches!(buffer.next(at), Next::Send(b) if b.records == 1));
+        assert!(matches!(buffer.take(at), Taken::Batch(b) if b.records == 1));
     }
 
     #[test]
     fn shutdown_sends_the_partial_batch_then_exits() {
-        let buffer = Buffer::new(limits(10, 1 << 20), false);
+        let buffer = buffer(limits(10, 1 << 20));
         buffer.push(b"a");
-        buffer.begin_shutdown(Instant::now() + Duration::from_secs(5));
-        let Next::Send(batch) = buffer.next(Instant::now()) else {
+        buffer.close(Instant::now() + Duration::from_secs(5));
+        let Taken::Batch(batch) = buffer.take(Instant::now()) else {
             panic!("due at shutdown");
         };
         buffer.settle(batch.records, Settled::Sent);
-        assert!(matches!(buffer.next(Instant::now()), Next::Exit));
+        assert!(matches!(buffer.take(Instant::now()), Taken::Closed));
         assert!(buffer.is_closed());
         // After the close, records are failed, not buffered.
         buffer.push(b"late");
         let stats = buffer.stats();
-        assert_eq!((stats.sent, stats.failed, stats.buffered), (1, 1, 0));
+        assert_eq!((stats.sent, stats.failed, stats.queued), (1, 1, 0));
         assert!(stats.is_balanced());
     }
 
     #[test]
     fn abandon_counts_buffered_and_in_flight_as_failed_once() {
-        let buffer = Buffer::new(limits(2, 1 << 20), false);
+        let buffer = buffer(limits(2, 1 << 20));
         buffer.push(b"a");
         buffer.push(b"b");
-        let Next::Send(batch) = buffer.next(Instant::now()) else {
+        let Taken::Batch(batch) = buffer.take(Instant::now()) else {
             panic!("due");
         };
         buffer.push(b"c");
@@ -656,11 +836,11 @@ mod tests {
 
     #[test]
     fn emptied_buffers_are_reused() {
-        let buffer = Buffer::new(limits(1, 1 << 20), false);
+        let buffer = buffer(limits(1, 1 << 20));
         let mut pointers = Vec::new();
         for round in 0..4u8 {
             buffer.push(&[round; 100]);
-            let Next::Send(batch) = buffer.next(Instant::now()) else {
+            let Taken::Batch(batch) = buffer.take(Instant::now()) else {
                 panic!("a full batch is due");
             };
             pointers.push(batch.buf.as_ptr());

@@ -23,7 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use crate::body::{Head, Payload};
-use crate::error::BuildError;
+use crate::error::{BuildError, chain};
 use crate::retry::Transport;
 
 /// How much of an error answer's body is kept for the report.
@@ -52,6 +52,16 @@ pub(crate) struct Endpoint {
 impl Endpoint {
     /// Parses and checks the `url` option.
     pub(crate) fn parse(url: &str) -> Result<Self, BuildError> {
+        if !url.contains("://") && !url.trim().is_empty() {
+            // `logs.example.com/frames`, `127.0.0.1:4000/frames`: the most
+            // common slip, which `Uri` would call a bad port or an
+            // authority-only URI.
+            return Err(BuildError::invalid(
+                "url",
+                "is missing `http://` or `https://`: give the full endpoint, such as \
+                 `https://logs.example.com/sources/42/frames`",
+            ));
+        }
         let uri: Uri = url
             .parse()
             .map_err(|e| BuildError::invalid("url", format!("is not a valid URL: {e}")))?;
@@ -129,7 +139,7 @@ pub(crate) enum Security {
     #[cfg(feature = "tls")]
     Tls {
         connector: tokio_rustls::TlsConnector,
-        server_name: rustls_pki_types::ServerName<'static>,
+        server_name: tokio_rustls::rustls::pki_types::ServerName<'static>,
     },
 }
 
@@ -146,47 +156,23 @@ impl std::fmt::Debug for Security {
     }
 }
 
-/// The TLS client settings: rustls with `ring`, the roots of `ca_file` or
-/// of the system, HTTP/1.1 by ALPN.
+/// The TLS client settings of an `https` endpoint: core's rustls
+/// configuration (the roots of `ca_file` or of the system, a client
+/// certificate for mutual TLS, HTTP/1.1 by ALPN), verifying the server as
+/// `server_name` or the URL's host.
 #[cfg(feature = "tls")]
 pub(crate) fn tls(
     endpoint: &Endpoint,
-    ca_file: Option<&std::path::Path>,
+    options: &logwood_core::__private::TlsOptions,
 ) -> Result<Security, BuildError> {
-    use rustls_pki_types::ServerName;
-
-    use logwood_core::tls::{TlsFilesError, root_store};
-
-    let roots = root_store(ca_file).map_err(|e| match e {
-        TlsFilesError::Read { path, source } => BuildError::ReadFile {
-            option: "ca_file",
-            path,
-            source,
-        },
-        TlsFilesError::NoSystemRoots { .. } => BuildError::Tls {
-            option: "url",
-            reason: format!("is https but {e}: set `ca_file`"),
-        },
-        e => BuildError::Tls {
-            option: "ca_file",
-            reason: e.to_string(),
-        },
-    })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| BuildError::Tls {
-            option: "url",
-            reason: format!("TLS cannot be set up: {e}"),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let server_name = ServerName::try_from(endpoint.host().to_owned()).map_err(|_| {
-        BuildError::invalid("url", "has a host that is not a valid TLS server name")
-    })?;
+    let (config, server_name) = logwood_core::__private::tls::client_config(
+        options,
+        endpoint.host(),
+        "url",
+        &[b"http/1.1"],
+    )?;
     Ok(Security::Tls {
-        connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+        connector: tokio_rustls::TlsConnector::from(config),
         server_name,
     })
 }
@@ -281,18 +267,23 @@ pub(crate) struct TransportError {
     pub(crate) message: String,
 }
 
+// === impl TransportError ===
+
 impl TransportError {
-    fn connect(e: impl std::fmt::Display) -> Self {
+    /// Resolving, connecting or the TLS handshake failed with `e` (and its
+    /// sources).
+    fn connect(e: impl std::error::Error + 'static) -> Self {
         Self {
             kind: Transport::Connect,
-            message: e.to_string(),
+            message: chain(&e),
         }
     }
 
-    fn reset(e: impl std::fmt::Display) -> Self {
+    /// The connection broke with `e` (and its sources).
+    fn reset(e: impl std::error::Error + 'static) -> Self {
         Self {
             kind: Transport::Reset,
-            message: e.to_string(),
+            message: chain(&e),
         }
     }
 }
@@ -428,7 +419,10 @@ impl Client {
         let Some(stream) = stream else {
             return Err(match last {
                 Some(e) => TransportError::connect(e),
-                None => TransportError::connect("the host name resolved to no address"),
+                None => TransportError::connect(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the host name resolved to no address",
+                )),
             });
         };
         stream.set_nodelay(true).map_err(TransportError::connect)?;
@@ -535,6 +529,28 @@ mod tests {
             assert!(err.to_string().starts_with("`url` "), "{err}");
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_says_it_is_missing_http_or_https() {
+        for url in [
+            "logs.example.com/frames",
+            "127.0.0.1:4000/frames",
+            "in.logs.betterstack.com",
+        ] {
+            let err = Endpoint::parse(url).unwrap_err();
+            assert_eq!(err.option(), "url");
+            assert!(
+                err.to_string()
+                    .starts_with("`url` is missing `http://` or `https://`"),
+                "{url}: {err}"
+            );
+        }
+        let err = Endpoint::parse("ftp://host/frames").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`url` must be an absolute http:// or https:// URL"
+        );
     }
 
     #[test]

@@ -1,15 +1,18 @@
-//! Configuration errors ([`BuildError`]), delivery failures
-//! ([`DeliveryError`]) and [`FlushTimeout`].
+//! Configuration errors ([`BuildError`]) and the [`DeliveryError`]s the
+//! layer reports, in core's vocabulary.
 //!
 //! None of them ever holds the API key: endpoints are printed without
-//! credentials or query string, and text from the server is scrubbed of the
-//! key before it is kept.
+//! credentials or query string, and text from the server or the transport
+//! is scrubbed of the key before it is kept.
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+
+use logwood_core::{DeliveryError, ErrorKind, InvalidOption};
+
+use crate::secret::Secret;
 
 /// Why [`HttpLayerBuilder::build`](crate::HttpLayerBuilder::build) refused
 /// the configuration. Each message names the option in backticks and says
@@ -42,7 +45,7 @@ pub enum BuildError {
     /// A file named by an option could not be read.
     #[error("`{option}` file {} cannot be read", path.display())]
     ReadFile {
-        /// The option (`ca_file`).
+        /// The option (`ca_file`, `client_cert`, `client_key`).
         option: &'static str,
         /// The file.
         path: PathBuf,
@@ -51,10 +54,11 @@ pub enum BuildError {
         source: io::Error,
     },
     /// The TLS settings are unusable (no root certificates, a CA file with
-    /// no certificate in it, …).
+    /// no certificate in it, a key that does not fit its certificate, …).
     #[error("`{option}`: {reason}")]
     Tls {
-        /// The option (`url` for the system roots, or `ca_file`).
+        /// The option (`url` for the system roots, or `ca_file`,
+        /// `client_cert`, `client_key`, `server_name`).
         option: &'static str,
         /// What is wrong.
         reason: String,
@@ -86,220 +90,312 @@ impl BuildError {
     }
 }
 
-/// What kind of delivery failure a [`DeliveryError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// 401 or 403: the credentials were refused. Not retried.
-    Unauthorized,
-    /// A 4xx other than 401, 403, 408 and 429, or 501: the endpoint refused
-    /// the batch itself. Not retried.
-    Rejected,
-    /// 408, 429 or a 5xx other than 501: a temporary failure. Retried.
-    Temporary,
-    /// The connection could not be opened (DNS, TCP or TLS). Retried on a
-    /// new connection.
-    Connect,
-    /// The connection broke before the answer arrived. Retried on a new
-    /// connection.
-    Reset,
-    /// No answer within `request_timeout`. Retried on a new connection.
-    Timeout,
-    /// The shutdown deadline passed with these records undelivered.
-    Deadline,
-    /// The batch could not be compressed. Not retried.
-    Compression,
-}
-
-// === impl ErrorKind ===
-
-impl ErrorKind {
-    pub(crate) const ALL: [ErrorKind; 8] = [
-        Self::Unauthorized,
-        Self::Rejected,
-        Self::Temporary,
-        Self::Connect,
-        Self::Reset,
-        Self::Timeout,
-        Self::Deadline,
-        Self::Compression,
-    ];
-
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Self::Unauthorized => 0,
-            Self::Rejected => 1,
-            Self::Temporary => 2,
-            Self::Connect => 3,
-            Self::Reset => 4,
-            Self::Timeout => 5,
-            Self::Deadline => 6,
-            Self::Compression => 7,
+impl From<InvalidOption> for BuildError {
+    fn from(e: InvalidOption) -> Self {
+        Self::InvalidOption {
+            option: e.option,
+            reason: e.reason,
         }
     }
 }
 
-/// A batch could not be delivered on one attempt (or at all); passed to the
-/// [`on_error`](crate::HttpLayerBuilder::on_error) callback and reported on
-/// stderr once per [`ErrorKind`].
-///
-/// It names the endpoint (scheme, host, port and path: never credentials or
-/// the query string) and never holds the API key.
+#[cfg(feature = "tls")]
+impl From<logwood_core::__private::tls::TlsConfigError> for BuildError {
+    fn from(e: logwood_core::__private::tls::TlsConfigError) -> Self {
+        use logwood_core::__private::tls::TlsConfigError;
+
+        match e {
+            TlsConfigError::ReadFile {
+                option,
+                path,
+                source,
+            } => Self::ReadFile {
+                option,
+                path,
+                source,
+            },
+            TlsConfigError::Tls { option, reason } => Self::Tls { option, reason },
+            TlsConfigError::Incomplete { option, reason } => Self::InvalidOption { option, reason },
+            other => Self::Tls {
+                option: "url",
+                reason: format!("TLS cannot be set up: {other:?}"),
+            },
+        }
+    }
+}
+
+/// The cause of a failure as text (a transport error with its sources, or
+/// the start of the server's answer), scrubbed of the API key: the source
+/// of a [`DeliveryError`], printed after its message.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct DeliveryError {
-    pub(crate) kind: ErrorKind,
-    pub(crate) endpoint: Arc<str>,
-    pub(crate) status: Option<u16>,
-    pub(crate) records: usize,
-    pub(crate) attempt: u32,
-    pub(crate) will_retry: bool,
-    pub(crate) detail: String,
-}
+pub(crate) struct Cause(pub(crate) String);
 
-// === impl DeliveryError ===
-
-impl DeliveryError {
-    /// What went wrong.
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-
-    /// The endpoint, without credentials or query string.
-    pub fn endpoint(&self) -> &str {
-        &self.endpoint
-    }
-
-    /// The HTTP status, when the server answered.
-    pub fn status(&self) -> Option<u16> {
-        self.status
-    }
-
-    /// How many records the batch holds.
-    pub fn records(&self) -> usize {
-        self.records
-    }
-
-    /// Which attempt failed (1 for the first); 0 for a
-    /// [`Deadline`](ErrorKind::Deadline).
-    pub fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    /// Whether the batch will be tried again; if not, its records are
-    /// counted as `failed`.
-    pub fn will_retry(&self) -> bool {
-        self.will_retry
-    }
-
-    /// The server's explanation (the start of its answer's body, scrubbed
-    /// of the API key) or the transport error, possibly empty.
-    pub fn detail(&self) -> &str {
-        &self.detail
-    }
-}
-
-impl fmt::Display for DeliveryError {
+impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let endpoint = &self.endpoint;
-        match (self.kind, self.status) {
-            (ErrorKind::Deadline, _) => write!(
-                f,
-                "{} records not delivered to {endpoint} by the shutdown deadline",
-                self.records
-            )?,
-            (ErrorKind::Compression, _) => {
-                write!(f, "a batch for {endpoint} could not be compressed")?;
-            }
-            (ErrorKind::Unauthorized, Some(status)) => write!(
-                f,
-                "POST {endpoint} answered {status}: the API key was refused"
-            )?,
-            (_, Some(status)) => write!(f, "POST {endpoint} answered {status}")?,
-            (ErrorKind::Connect, None) => write!(f, "could not connect to {endpoint}")?,
-            (ErrorKind::Timeout, None) => write!(f, "POST {endpoint} timed out")?,
-            (_, None) => write!(f, "the connection to {endpoint} broke")?,
-        }
-        if !self.detail.is_empty() {
-            write!(f, " ({})", self.detail)?;
-        }
-        if self.kind == ErrorKind::Deadline {
-            return Ok(());
-        }
-        if self.will_retry {
-            write!(
-                f,
-                "; attempt {} for {} records, retrying",
-                self.attempt, self.records
-            )
-        } else {
-            write!(
-                f,
-                "; {} records not delivered after {} attempt{}",
-                self.records,
-                self.attempt,
-                if self.attempt == 1 { "" } else { "s" }
-            )
-        }
+        f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for DeliveryError {}
+impl std::error::Error for Cause {}
 
-/// [`FlushGuard::flush`](crate::FlushGuard::flush) ran out of time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("flush gave up after {waited:?} with {pending} records not yet delivered")]
-#[non_exhaustive]
-pub struct FlushTimeout {
-    /// How long the flush waited.
-    pub waited: Duration,
-    /// Records buffered or in flight when it gave up.
-    pub pending: u64,
+/// `error` and its sources, joined with `: ` (hyper's errors say little on
+/// their own: "client error (Connect)").
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = e.source();
+    }
+    text
+}
+
+/// One failed attempt to post a batch: what the worker knows of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) kind: ErrorKind,
+    /// The status, when the server answered.
+    pub(crate) status: Option<u16>,
+    /// The transport error, or the start of the answer's body (scrubbed);
+    /// possibly empty.
+    pub(crate) cause: String,
+}
+
+// === impl Failure ===
+
+impl Failure {
+    /// A failure of `kind`, caused by `cause` (the API key `secret` is
+    /// scrubbed from it: a server may quote the token it refused).
+    pub(crate) fn new(
+        kind: ErrorKind,
+        status: Option<u16>,
+        cause: &str,
+        secret: Option<&Secret>,
+    ) -> Self {
+        let cause = match secret {
+            Some(secret) => secret.scrub(cause),
+            None => cause.to_owned(),
+        };
+        Self {
+            kind,
+            status,
+            cause,
+        }
+    }
+
+    /// The failure as the shutdown-deadline report names it:
+    /// `connect: Connection refused (os error 111)`,
+    /// `temporary: answered 503: overloaded`.
+    pub(crate) fn summary(&self) -> String {
+        let mut text = format!("{}: ", self.kind);
+        if let Some(status) = self.status {
+            text.push_str(&format!("answered {status}"));
+            if !self.cause.is_empty() {
+                text.push_str(": ");
+            }
+        }
+        text.push_str(&self.cause);
+        text
+    }
+
+    /// The report of this failure for a batch of `records` records on
+    /// attempt `attempt` (0: before any attempt, as a compression failure).
+    ///
+    /// `POST http://host:80/frames answered 503 (attempt 1 for 5 records,
+    /// retrying): overloaded`
+    pub(crate) fn report(
+        &self,
+        endpoint: &Arc<str>,
+        records: u64,
+        attempt: u32,
+        will_retry: bool,
+    ) -> DeliveryError {
+        let what = match (self.kind, self.status) {
+            (ErrorKind::Compression, _) => {
+                format!("a batch for {endpoint} could not be compressed")
+            }
+            (ErrorKind::Unauthorized, Some(status)) => {
+                format!("POST {endpoint} answered {status}: the API key was refused")
+            }
+            (_, Some(status)) => format!("POST {endpoint} answered {status}"),
+            (ErrorKind::Connect, None) => format!("could not connect to {endpoint}"),
+            (ErrorKind::Timeout, None) => format!("POST {endpoint} timed out"),
+            (_, None) => format!("the connection to {endpoint} broke"),
+        };
+        let outcome = if will_retry {
+            format!("attempt {attempt} for {records} records, retrying")
+        } else if attempt == 0 {
+            format!("{records} records not delivered")
+        } else {
+            format!(
+                "{records} records not delivered after {attempt} attempt{}",
+                if attempt == 1 { "" } else { "s" }
+            )
+        };
+        let mut error = DeliveryError::new(self.kind, format!("{what} ({outcome})"))
+            .with_records(records)
+            .with_attempt(attempt)
+            .with_retry(will_retry)
+            .with_endpoint(Arc::clone(endpoint));
+        if let Some(status) = self.status {
+            error = error.with_status(status);
+        }
+        if !self.cause.is_empty() {
+            error = error.with_source(Cause(self.cause.clone()));
+        }
+        error
+    }
+}
+
+/// The report of `records` records still undelivered at the shutdown
+/// deadline, naming the last failure (if an attempt had failed).
+pub(crate) fn deadline(
+    endpoint: &Arc<str>,
+    records: u64,
+    last_failure: Option<&Failure>,
+) -> DeliveryError {
+    let last = match last_failure {
+        Some(failure) => format!("last failure: {}", failure.summary()),
+        None => "no attempt had failed yet".to_owned(),
+    };
+    DeliveryError::new(
+        ErrorKind::Deadline,
+        format!("{records} records not delivered to {endpoint} by the shutdown deadline; {last}"),
+    )
+    .with_records(records)
+    .with_endpoint(Arc::clone(endpoint))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn error(kind: ErrorKind, status: Option<u16>, will_retry: bool) -> DeliveryError {
-        DeliveryError {
+    fn endpoint() -> Arc<str> {
+        "https://logs.example.com:443/frames".into()
+    }
+
+    fn failure(kind: ErrorKind, status: Option<u16>, cause: &str) -> Failure {
+        Failure {
             kind,
-            endpoint: "https://logs.example.com/frames".into(),
             status,
-            records: 5,
-            attempt: 3,
-            will_retry,
-            detail: String::new(),
+            cause: cause.to_owned(),
         }
     }
 
     #[test]
-    fn delivery_errors_name_the_endpoint_status_and_outcome() {
+    fn delivery_errors_name_the_endpoint_status_outcome_and_cause() {
+        let e = failure(ErrorKind::Unauthorized, Some(401), "").report(&endpoint(), 5, 3, false);
         assert_eq!(
-            error(ErrorKind::Unauthorized, Some(401), false).to_string(),
-            "POST https://logs.example.com/frames answered 401: the API key was refused; \
-             5 records not delivered after 3 attempts"
+            e.to_string(),
+            "POST https://logs.example.com:443/frames answered 401: the API key was refused \
+             (5 records not delivered after 3 attempts)"
+        );
+        assert_eq!((e.status(), e.records(), e.attempt()), (Some(401), 5, 3));
+        let e =
+            failure(ErrorKind::Temporary, Some(503), "overloaded").report(&endpoint(), 5, 1, true);
+        assert_eq!(
+            e.to_string(),
+            "POST https://logs.example.com:443/frames answered 503 (attempt 1 for 5 records, \
+             retrying): overloaded"
+        );
+        assert!(e.will_retry());
+        let e = failure(
+            ErrorKind::Connect,
+            None,
+            "Connection refused (os error 111)",
+        )
+        .report(&endpoint(), 5, 1, true);
+        assert_eq!(
+            e.to_string(),
+            "could not connect to https://logs.example.com:443/frames (attempt 1 for 5 records, \
+             retrying): Connection refused (os error 111)"
         );
         assert_eq!(
-            error(ErrorKind::Temporary, Some(503), true).to_string(),
-            "POST https://logs.example.com/frames answered 503; attempt 3 for 5 records, retrying"
+            e.message(),
+            "could not connect to https://logs.example.com:443/frames (attempt 1 for 5 records, retrying)"
         );
+        assert_eq!(e.endpoint(), Some("https://logs.example.com:443/frames"));
+        let e = failure(ErrorKind::Compression, None, "disk").report(&endpoint(), 2, 0, false);
         assert_eq!(
-            error(ErrorKind::Connect, None, true).to_string(),
-            "could not connect to https://logs.example.com/frames; attempt 3 for 5 records, retrying"
-        );
-        assert_eq!(
-            error(ErrorKind::Deadline, None, false).to_string(),
-            "5 records not delivered to https://logs.example.com/frames by the shutdown deadline"
+            e.to_string(),
+            "a batch for https://logs.example.com:443/frames could not be compressed \
+             (2 records not delivered): disk"
         );
     }
 
     #[test]
-    fn kinds_have_distinct_indexes() {
-        let mut seen = [false; ErrorKind::ALL.len()];
-        for kind in ErrorKind::ALL {
-            assert!(!seen[kind.index()]);
-            seen[kind.index()] = true;
+    fn reports_scrub_the_api_key_from_server_text() {
+        let secret = Secret::new("sekrit-key");
+        let failure = Failure::new(
+            ErrorKind::Unauthorized,
+            Some(401),
+            "token sekrit-key is not valid",
+            Some(&secret),
+        );
+        let text = failure.report(&endpoint(), 3, 1, false).to_string();
+        assert!(!text.contains("sekrit"), "{text}");
+        assert!(text.contains("**REDACTED**"), "{text}");
+        assert!(
+            text.contains("https://logs.example.com:443/frames"),
+            "{text}"
+        );
+        let text = deadline(&endpoint(), 3, Some(&failure)).to_string();
+        assert!(!text.contains("sekrit"), "{text}");
+    }
+
+    #[test]
+    fn the_deadline_report_names_the_last_failure() {
+        let last = failure(ErrorKind::Connect, None, "connection refused");
+        let e = deadline(&endpoint(), 10, Some(&last));
+        assert_eq!(e.kind(), ErrorKind::Deadline);
+        assert_eq!(e.records(), 10);
+        assert_eq!(
+            e.to_string(),
+            "10 records not delivered to https://logs.example.com:443/frames by the shutdown \
+             deadline; last failure: connect: connection refused"
+        );
+        let last = failure(ErrorKind::Temporary, Some(503), "");
+        assert!(
+            deadline(&endpoint(), 1, Some(&last))
+                .to_string()
+                .ends_with("last failure: temporary: answered 503")
+        );
+        assert!(
+            deadline(&endpoint(), 1, None)
+                .to_string()
+                .ends_with("no attempt had failed yet")
+        );
+    }
+
+    #[test]
+    fn invalid_options_convert_naming_the_option() {
+        let e = BuildError::from(InvalidOption::new(
+            "buffer_capacity",
+            "must be greater than zero",
+        ));
+        assert_eq!(e.option(), "buffer_capacity");
+        assert_eq!(e.to_string(), "`buffer_capacity` must be greater than zero");
+    }
+
+    #[test]
+    fn a_chain_joins_the_sources() {
+        #[derive(Debug)]
+        struct Outer(io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("client error (Connect)")
+            }
         }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(io::Error::other("Connection refused"));
+        assert_eq!(chain(&e), "client error (Connect): Connection refused");
     }
 }

@@ -1,20 +1,14 @@
-//! The layer: encode into the thread's buffer, append to the batch.
+//! The layer: core's record path (`CoreLayer`) with the HTTP encoder and
+//! the batch sink.
 
 use std::sync::Arc;
 
-use logwood_core::buf::with_scratch;
-use logwood_core::context::ContextRecorder;
-use logwood_core::record::RecordOptions;
-use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::Layer;
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use logwood_core::__private::{CoreLayer, RecordOptions};
+use logwood_core::{Stats, StatsHandle};
 
-use crate::batch::Buffer;
-use crate::body::Format;
+use crate::batch::{BatchSink, Buffer};
+use crate::body::{Format, HttpEncoder};
 use crate::builder::HttpLayerBuilder;
-use crate::stats::Stats;
 
 /// The Better Stack ingesting host of [`HttpLayer::better_stack`].
 pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
@@ -106,11 +100,10 @@ pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
 /// ```
 #[derive(Debug)]
 pub struct HttpLayer {
-    buffer: Arc<Buffer>,
-    format: Format,
-    opts: RecordOptions,
-    recorder: ContextRecorder,
+    inner: CoreLayer<HttpEncoder, BatchSink>,
 }
+
+logwood_core::forward_layer!(impl<> HttpLayer, inner);
 
 // === impl HttpLayer ===
 
@@ -198,38 +191,22 @@ impl HttpLayer {
         Self::builder(url).api_key(api_key.into())
     }
 
-    pub(crate) fn from_parts(buffer: Arc<Buffer>, format: Format, opts: RecordOptions) -> Self {
+    pub(crate) fn new(buffer: Arc<Buffer>, format: Format, opts: RecordOptions) -> Self {
         Self {
-            buffer,
-            format,
-            opts,
-            recorder: ContextRecorder::new(),
+            inner: CoreLayer::new(HttpEncoder::new(format), BatchSink::new(buffer), opts),
         }
     }
 
     /// The layer's counters now (the same as
     /// [`FlushGuard::stats`](crate::FlushGuard::stats)).
     pub fn stats(&self) -> Stats {
-        self.buffer.stats()
-    }
-}
-
-impl<S> Layer<S> for HttpLayer
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        self.recorder.on_new_span(attrs, id, &ctx);
+        self.inner.sink().buffer().stats()
     }
 
-    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        self.recorder.on_record(id, values, &ctx);
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        with_scratch(|scratch| {
-            self.format.encode(scratch, event, &ctx, &self.opts);
-            self.buffer.push(&scratch.out);
-        });
+    /// A handle that reads the layer's counters from anywhere, after the
+    /// layer has been moved into a subscriber.
+    pub fn stats_handle(&self) -> StatsHandle {
+        let buffer = Arc::clone(self.inner.sink().buffer());
+        StatsHandle::new(move || buffer.stats())
     }
 }

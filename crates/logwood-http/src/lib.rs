@@ -102,18 +102,19 @@ mod guard;
 mod layer;
 mod retry;
 mod secret;
-mod stats;
 mod worker;
 
 pub use body::Format;
 pub use builder::{
     DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECTION_MAX_AGE, DEFAULT_FLUSH_INTERVAL,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_INITIAL,
-    DEFAULT_RETRY_MAX, DEFAULT_SHUTDOWN_TIMEOUT, HttpLayerBuilder, MIN_MAX_BATCH_BYTES,
+    DEFAULT_RETRY_MAX, HttpLayerBuilder, MIN_MAX_BATCH_BYTES,
 };
-pub use error::{BuildError, DeliveryError, ErrorKind, FlushTimeout};
-pub use guard::FlushGuard;
+pub use error::BuildError;
 pub use layer::{BETTER_STACK_URL, HttpLayer};
-pub use retry::JitterMode;
+// The delivery vocabulary every logwood layer shares.
+pub use logwood_core::{
+    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, InvalidOption,
+    JitterMode, StaticContext, Stats, StatsHandle, Value,
+};
 pub use secret::{REDACTED, Secret};
-pub use stats::Stats;

@@ -1,8 +1,15 @@
-//! What to do after an attempt: the pure [`classify`] of PROTOCOL's retry
-//! table, capped exponential [`Backoff`] with full jitter, and `Retry-After`.
+//! What to do after an attempt: a [`RetryPolicy`] per protocol, each a pure
+//! classification of an attempt's outcome (the waits between attempts are
+//! core's `Backoff`), and the parsing of `Retry-After`.
+//!
+//! One policy today, [`RetryPolicy::Timber`] (PROTOCOL.md's retry table for
+//! Timber frames and NDJSON). OTLP's (retry only 429, 502, 503, 504 and
+//! transport failures; every other status final) goes beside it as a second
+//! variant, with the same [`Attempt`] in and [`RetryAction`] out.
 
-use std::hash::{BuildHasher, RandomState};
 use std::time::{Duration, SystemTime};
+
+use logwood_core::ErrorKind;
 
 /// How an attempt to post a batch ended, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +62,57 @@ pub(crate) enum RetryAction {
     DontRetry(GiveUp),
 }
 
-/// PROTOCOL.md's retry table, as a pure function.
-pub(crate) fn classify(attempt: Attempt) -> RetryAction {
+// === impl RetryAction ===
+
+impl RetryAction {
+    /// The kind of failure this action reports; `None` for a success.
+    pub(crate) fn error_kind(self) -> Option<ErrorKind> {
+        Some(match self {
+            Self::Success => return None,
+            Self::DontRetry(GiveUp::Credentials(_)) => ErrorKind::Unauthorized,
+            Self::DontRetry(GiveUp::Rejected(_)) => ErrorKind::Rejected,
+            Self::Retry(RetryReason::Status(_)) => ErrorKind::Temporary,
+            Self::Retry(RetryReason::Transport(Transport::Connect)) => ErrorKind::Connect,
+            Self::Retry(RetryReason::Transport(Transport::Reset)) => ErrorKind::Reset,
+            Self::Retry(RetryReason::Transport(Transport::Timeout)) => ErrorKind::Timeout,
+        })
+    }
+}
+
+/// Which answers are retried, for one protocol: a pure function of the
+/// attempt, so that it is tested without a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum RetryPolicy {
+    /// PROTOCOL.md's table for Timber frames and NDJSON: 2xx is success;
+    /// 408, 429 and 5xx other than 501 are retried, as is every transport
+    /// failure; 401 and 403 are refused credentials; every other status
+    /// (other 4xx, 501, 1xx, 3xx) refuses the batch for good. `Retry-After`
+    /// is honoured on 429 and 503.
+    #[default]
+    Timber,
+}
+
+// === impl RetryPolicy ===
+
+impl RetryPolicy {
+    /// What to do after `attempt`.
+    pub(crate) fn classify(self, attempt: Attempt) -> RetryAction {
+        match self {
+            Self::Timber => timber(attempt),
+        }
+    }
+
+    /// Whether a `Retry-After` header on an answer with `status` is
+    /// honoured.
+    pub(crate) fn honours_retry_after(self, status: u16) -> bool {
+        match self {
+            Self::Timber => matches!(status, 429 | 503),
+        }
+    }
+}
+
+/// PROTOCOL.md's retry table for Timber frames.
+fn timber(attempt: Attempt) -> RetryAction {
     match attempt {
         Attempt::Transport(t) => RetryAction::Retry(RetryReason::Transport(t)),
         Attempt::Status(200..=299) => RetryAction::Success,
@@ -66,12 +122,6 @@ pub(crate) fn classify(attempt: Attempt) -> RetryAction {
         Attempt::Status(s @ 500..=599) => RetryAction::Retry(RetryReason::Status(s)),
         Attempt::Status(s) => RetryAction::DontRetry(GiveUp::Rejected(s)),
     }
-}
-
-/// Whether a `Retry-After` header on an answer with `status` is honoured
-/// (PROTOCOL.md: on 429 and 503).
-pub(crate) fn honours_retry_after(status: u16) -> bool {
-    matches!(status, 429 | 503)
 }
 
 /// Parses a `Retry-After` value: delay seconds (`120`) or an HTTP date
@@ -89,119 +139,6 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// How much of the backoff delay is randomised.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-///
-/// # fn main() -> Result<(), logwood_http::BuildError> {
-/// // Deterministic waits (100 ms, 200 ms, 400 ms, …), for tests.
-/// let (_layer, guard) = logwood_http::HttpLayer::builder("http://127.0.0.1:9/frames")
-///     .retry_initial(Duration::from_millis(100))
-///     .retry_jitter(logwood_http::JitterMode::None)
-///     .build()?;
-/// # drop(guard);
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum JitterMode {
-    /// "Full jitter": each wait is uniformly random between zero and the
-    /// exponential delay, so that many clients failing together do not retry
-    /// together. The default.
-    #[default]
-    Full,
-    /// No randomness: each wait is the exponential delay itself. Meant for
-    /// tests that measure the waits.
-    None,
-}
-
-/// Capped exponential backoff: the `n`th retry waits up to
-/// `min(max, initial * 2^(n-1))`.
-#[derive(Debug, Clone)]
-pub(crate) struct Backoff {
-    initial: Duration,
-    max: Duration,
-    jitter: JitterMode,
-    rng: SplitMix64,
-}
-
-// === impl Backoff ===
-
-impl Backoff {
-    pub(crate) fn new(initial: Duration, max: Duration, jitter: JitterMode) -> Self {
-        Self {
-            initial,
-            max,
-            jitter,
-            rng: SplitMix64::seeded(),
-        }
-    }
-
-    /// The exponential delay before retry number `retry` (1 for the first
-    /// retry), capped at `max`, before jitter.
-    pub(crate) fn ceiling(&self, retry: u32) -> Duration {
-        let doublings = retry.saturating_sub(1).min(63);
-        let factor = 1_u64 << doublings;
-        let factor = u32::try_from(factor).unwrap_or(u32::MAX);
-        self.initial.saturating_mul(factor).min(self.max)
-    }
-
-    /// The wait before retry number `retry`.
-    pub(crate) fn delay(&mut self, retry: u32) -> Duration {
-        let ceiling = self.ceiling(retry);
-        match self.jitter {
-            JitterMode::None => ceiling,
-            JitterMode::Full => {
-                let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-                Duration::from_nanos(self.rng.below_inclusive(nanos))
-            }
-        }
-    }
-
-    /// The wait before retry number `retry`, given the server's
-    /// `Retry-After` (if honoured): the server's wish replaces the backoff,
-    /// capped at `max`.
-    pub(crate) fn wait(&mut self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        match retry_after {
-            Some(after) => after.min(self.max),
-            None => self.delay(retry),
-        }
-    }
-}
-
-/// A tiny non-cryptographic generator for jitter.
-#[derive(Debug, Clone)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn seeded() -> Self {
-        // RandomState is seeded from the OS once per process and varies per
-        // instance, which is all jitter needs.
-        let seed = RandomState::new().hash_one(SystemTime::now());
-        Self(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..=bound` (the bias of the modulo is irrelevant here).
-    fn below_inclusive(&mut self, bound: u64) -> u64 {
-        match bound.checked_add(1) {
-            Some(n) => self.next() % n,
-            None => self.next(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +146,10 @@ mod tests {
     #[test]
     fn success_is_any_2xx() {
         for s in [200, 201, 202, 204, 299] {
-            assert_eq!(classify(Attempt::Status(s)), RetryAction::Success);
+            assert_eq!(
+                RetryPolicy::Timber.classify(Attempt::Status(s)),
+                RetryAction::Success
+            );
         }
     }
 
@@ -217,7 +157,7 @@ mod tests {
     fn temporary_statuses_are_retried() {
         for s in [408, 429, 500, 502, 503, 504, 505, 507, 599] {
             assert_eq!(
-                classify(Attempt::Status(s)),
+                RetryPolicy::Timber.classify(Attempt::Status(s)),
                 RetryAction::Retry(RetryReason::Status(s)),
                 "{s}"
             );
@@ -228,7 +168,7 @@ mod tests {
     fn credential_failures_are_not_retried() {
         for s in [401, 403] {
             assert_eq!(
-                classify(Attempt::Status(s)),
+                RetryPolicy::Timber.classify(Attempt::Status(s)),
                 RetryAction::DontRetry(GiveUp::Credentials(s))
             );
         }
@@ -240,7 +180,7 @@ mod tests {
             400, 402, 404, 405, 406, 409, 410, 413, 415, 422, 451, 499, 501,
         ] {
             assert_eq!(
-                classify(Attempt::Status(s)),
+                RetryPolicy::Timber.classify(Attempt::Status(s)),
                 RetryAction::DontRetry(GiveUp::Rejected(s)),
                 "{s}"
             );
@@ -248,7 +188,7 @@ mod tests {
         // Informational and redirect answers are not success either.
         for s in [100, 301, 302, 304] {
             assert_eq!(
-                classify(Attempt::Status(s)),
+                RetryPolicy::Timber.classify(Attempt::Status(s)),
                 RetryAction::DontRetry(GiveUp::Rejected(s))
             );
         }
@@ -258,7 +198,7 @@ mod tests {
     fn transport_failures_are_retried() {
         for t in [Transport::Connect, Transport::Reset, Transport::Timeout] {
             assert_eq!(
-                classify(Attempt::Transport(t)),
+                RetryPolicy::Timber.classify(Attempt::Transport(t)),
                 RetryAction::Retry(RetryReason::Transport(t))
             );
         }
@@ -266,64 +206,32 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_on_429_and_503_only() {
-        assert!(honours_retry_after(429));
-        assert!(honours_retry_after(503));
+        assert!(RetryPolicy::Timber.honours_retry_after(429));
+        assert!(RetryPolicy::Timber.honours_retry_after(503));
         for s in [408, 500, 502, 504] {
-            assert!(!honours_retry_after(s));
+            assert!(!RetryPolicy::Timber.honours_retry_after(s));
         }
     }
 
     #[test]
-    fn backoff_doubles_from_initial_up_to_the_cap_without_jitter() {
-        let mut b = Backoff::new(
-            Duration::from_millis(100),
-            Duration::from_secs(1),
-            JitterMode::None,
-        );
-        let waits: Vec<u128> = (1..=7).map(|n| b.delay(n).as_millis()).collect();
-        assert_eq!(waits, [100, 200, 400, 800, 1000, 1000, 1000]);
-        // Huge retry numbers saturate at the cap instead of overflowing.
-        assert_eq!(b.delay(u32::MAX), Duration::from_secs(1));
-        assert_eq!(b.delay(0), Duration::from_millis(100));
-    }
-
-    #[test]
-    fn full_jitter_stays_between_zero_and_the_exponential_delay() {
-        let mut b = Backoff::new(
-            Duration::from_millis(100),
-            Duration::from_secs(30),
-            JitterMode::Full,
-        );
-        let mut distinct = std::collections::BTreeSet::new();
-        for retry in 1..=12 {
-            let ceiling = b.ceiling(retry);
-            for _ in 0..200 {
-                let d = b.delay(retry);
-                assert!(d <= ceiling, "{d:?} > {ceiling:?}");
-                distinct.insert(d);
-            }
-        }
-        // Random, not constant.
-        assert!(distinct.len() > 1000, "{}", distinct.len());
-        assert_eq!(b.ceiling(12), Duration::from_secs(30));
-    }
-
-    #[test]
-    fn retry_after_replaces_the_backoff_and_is_capped() {
-        let mut b = Backoff::new(
-            Duration::from_millis(100),
-            Duration::from_secs(30),
-            JitterMode::None,
+    fn each_action_reports_its_kind() {
+        let kind = |a| RetryPolicy::Timber.classify(a).error_kind();
+        assert_eq!(kind(Attempt::Status(202)), None);
+        assert_eq!(kind(Attempt::Status(401)), Some(ErrorKind::Unauthorized));
+        assert_eq!(kind(Attempt::Status(413)), Some(ErrorKind::Rejected));
+        assert_eq!(kind(Attempt::Status(503)), Some(ErrorKind::Temporary));
+        assert_eq!(
+            kind(Attempt::Transport(Transport::Connect)),
+            Some(ErrorKind::Connect)
         );
         assert_eq!(
-            b.wait(1, Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
+            kind(Attempt::Transport(Transport::Reset)),
+            Some(ErrorKind::Reset)
         );
         assert_eq!(
-            b.wait(1, Some(Duration::from_secs(3600))),
-            Duration::from_secs(30)
+            kind(Attempt::Transport(Transport::Timeout)),
+            Some(ErrorKind::Timeout)
         );
-        assert_eq!(b.wait(3, None), Duration::from_millis(400));
     }
 
     #[test]

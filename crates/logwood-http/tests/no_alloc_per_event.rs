@@ -49,7 +49,7 @@ fn events_appended_to_a_recycled_batch_allocate_nothing() {
             // both batch buffers (the open one and the one in flight).
             for round in 0..3 {
                 emit(round * WINDOW);
-                guard.flush().unwrap();
+                guard.flush(Duration::from_secs(20)).unwrap();
             }
             // The collector's connection task may allocate while a window runs
             // (dhat counts the whole process); a per-event allocation would show
@@ -59,7 +59,7 @@ fn events_appended_to_a_recycled_batch_allocate_nothing() {
                     let before = dhat::HeapStats::get().total_blocks;
                     emit((3 + round) * WINDOW);
                     let allocated = dhat::HeapStats::get().total_blocks - before;
-                    guard.flush().unwrap();
+                    guard.flush(Duration::from_secs(20)).unwrap();
                     allocated
                 })
                 .collect::<Vec<u64>>()

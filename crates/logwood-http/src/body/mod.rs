@@ -1,16 +1,13 @@
-//! Request bodies: the record encoding per [`Format`], and the batch framing
-//! (a msgpack array, or NDJSON lines).
+//! Request bodies: the record encoding per [`Format`] (the encoder of the
+//! shared record path, [`HttpEncoder`]), and the batch framing (a msgpack
+//! array, or NDJSON lines).
 
 mod msgpack;
 mod ndjson;
 
 use std::sync::Arc;
 
-use logwood_core::buf::Scratch;
-use logwood_core::record::RecordOptions;
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use logwood_core::__private::{Encode, EventFields, FieldFormat, Output, Record};
 
 /// The body format of the batches.
 ///
@@ -50,28 +47,42 @@ impl Format {
         }
     }
 
-    /// Encodes `event` as one record into `scratch.out` (cleared by
-    /// [`with_scratch`](logwood_core::buf::with_scratch)).
-    pub(crate) fn encode<S>(
-        self,
-        scratch: &mut Scratch,
-        event: &Event<'_>,
-        ctx: &Context<'_, S>,
-        opts: &RecordOptions,
-    ) where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-    {
-        match self {
-            Self::Msgpack => msgpack::encode(scratch, event, ctx, opts),
-            Self::Ndjson => ndjson::encode(scratch, event, ctx, opts),
-        }
-    }
-
     /// The header written before `count` records.
     pub(crate) fn head(self, count: usize) -> Head {
         match self {
             Self::Msgpack => msgpack::head(count),
             Self::Ndjson => Head::default(),
+        }
+    }
+}
+
+/// The encoder of the HTTP layer: each event becomes one record of the
+/// record tree, as a msgpack map or a JSON line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HttpEncoder {
+    format: Format,
+}
+
+// === impl HttpEncoder ===
+
+impl HttpEncoder {
+    pub(crate) fn new(format: Format) -> Self {
+        Self { format }
+    }
+}
+
+impl Encode for HttpEncoder {
+    fn field_format(&self) -> FieldFormat {
+        match self.format {
+            Format::Msgpack => FieldFormat::Msgpack,
+            Format::Ndjson => FieldFormat::Json,
+        }
+    }
+
+    fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
+        match self.format {
+            Format::Msgpack => msgpack::encode(record, fields, out.bytes),
+            Format::Ndjson => ndjson::encode(record, fields, out.bytes),
         }
     }
 }
@@ -82,6 +93,8 @@ pub(crate) struct Head {
     bytes: [u8; msgpack::MAX_HEAD_LEN],
     len: u8,
 }
+
+// === impl Head ===
 
 impl Head {
     pub(crate) fn new(bytes: &[u8]) -> Self {
@@ -109,6 +122,8 @@ pub(crate) struct Payload {
     /// Whether `head` + `data` are gzip-compressed.
     pub(crate) gzip: bool,
 }
+
+// === impl Payload ===
 
 impl Payload {
     /// Body length on the wire.

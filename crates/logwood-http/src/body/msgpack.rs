@@ -1,27 +1,15 @@
 //! msgpack bodies: one array of record maps (Timber's frames).
 
-use logwood_core::buf::Scratch;
-use logwood_core::encode::Msgpack;
-use logwood_core::record::{RecordOptions, encode_event};
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use logwood_core::__private::{EventFields, Msgpack, Record};
 
 use super::Head;
 
 /// An array header is at most 5 bytes (`array32`).
 pub(super) const MAX_HEAD_LEN: usize = 5;
 
-/// Encodes one record as a msgpack map: the same tree as the JSON record.
-pub(super) fn encode<S>(
-    scratch: &mut Scratch,
-    event: &Event<'_>,
-    ctx: &Context<'_, S>,
-    opts: &RecordOptions,
-) where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    encode_event::<Msgpack, S>(scratch, event, ctx, opts);
+/// Writes one record as a msgpack map: the same tree as the JSON record.
+pub(super) fn encode(record: &Record<'_>, fields: &mut EventFields, out: &mut Vec<u8>) {
+    record.write_tree::<Msgpack>(out, fields);
 }
 
 /// The smallest array header for `count` records (`fixarray`, `array16` or

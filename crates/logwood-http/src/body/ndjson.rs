@@ -1,22 +1,10 @@
 //! NDJSON bodies: the JSON layer's lines, concatenated.
 
-use logwood_core::buf::Scratch;
-use logwood_core::encode::Json;
-use logwood_core::record::{RecordOptions, encode_event};
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use logwood_core::__private::{EventFields, Json, Record};
 
-/// Encodes one record as the JSON layer's line: the same
-/// `encode_event::<Json>` followed by `\n`, byte for byte.
-pub(super) fn encode<S>(
-    scratch: &mut Scratch,
-    event: &Event<'_>,
-    ctx: &Context<'_, S>,
-    opts: &RecordOptions,
-) where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    encode_event::<Json, S>(scratch, event, ctx, opts);
-    scratch.out.push(b'\n');
+/// Writes one record as the JSON layer's line: the same
+/// `write_tree::<Json>` followed by `\n`, byte for byte.
+pub(super) fn encode(record: &Record<'_>, fields: &mut EventFields, out: &mut Vec<u8>) {
+    record.write_tree::<Json>(out, fields);
+    out.push(b'\n');
 }

@@ -113,10 +113,10 @@ fn flush_sends_a_partial_batch_at_once() {
         .build()
         .unwrap();
     with_layer(http, || emit(0, 7));
-    assert_eq!(guard.stats().buffered, 7);
-    guard.flush().unwrap();
+    assert_eq!(guard.stats().queued, 7);
+    guard.flush(WAIT).unwrap();
     let stats = accounted(guard.stats());
-    assert_eq!((stats.sent, stats.buffered, stats.in_flight), (7, 0, 0));
+    assert_eq!((stats.sent, stats.queued), (7, 0));
     assert_eq!(collector.stats().records, 7);
     accounted(guard.shutdown(Duration::from_secs(5)));
 }
@@ -136,8 +136,8 @@ fn a_record_larger_than_max_batch_bytes_is_dropped_and_counted() {
     });
     let stats = accounted(guard.shutdown(Duration::from_secs(5)));
     assert_eq!(
-        (stats.emitted, stats.sent, stats.dropped_oversize),
-        (3, 2, 1)
+        (stats.emitted, stats.sent, stats.dropped, stats.oversize),
+        (3, 2, 1, 1)
     );
     let records = collector.wait_for_records(2, WAIT).unwrap();
     assert_eq!(seqs(&records), [0, 2]);

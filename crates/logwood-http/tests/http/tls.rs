@@ -128,7 +128,7 @@ fn a_server_certificate_from_another_ca_is_refused() {
         .build()
         .unwrap();
     with_layer(http, || emit(0, 5));
-    guard.flush().unwrap();
+    guard.flush(WAIT).unwrap();
     let stats = accounted(guard.shutdown(Duration::from_secs(5)));
     assert_eq!((stats.sent, stats.failed), (0, 5));
     assert_eq!(collector.stats().records, 0);
@@ -138,5 +138,9 @@ fn a_server_certificate_from_another_ca_is_refused() {
         errors.iter().all(|e| e.kind() == ErrorKind::Connect),
         "{errors:?}"
     );
-    assert!(errors[0].detail().contains("certificate"), "{}", errors[0]);
+    assert!(
+        errors[0].to_string().contains("certificate"),
+        "{}",
+        errors[0]
+    );
 }
