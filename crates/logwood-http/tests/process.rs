@@ -1,6 +1,8 @@
 //! Behaviours only a whole process shows, each run in a child process (this
 //! very binary, re-executed): a panic unwinding through `main` still
-//! flushes; the API key never reaches stderr; with the HTTP layer as the
+//! flushes; the API key never reaches stderr; the first failure is printed
+//! on stderr at once with its cause, and the shutdown-deadline line names
+//! the last one; with the HTTP layer as the
 //! global subscriber, nothing from the worker thread (its own events, or
 //! hyper's, tokio's or rustls's, every target and level being enabled) is
 //! shipped back.
@@ -39,6 +41,10 @@ const TESTS: &[Test] = &[
     (
         "as_the_global_subscriber_the_layer_never_ships_events_from_its_worker",
         as_the_global_subscriber_the_layer_never_ships_events_from_its_worker,
+    ),
+    (
+        "a_failing_endpoint_is_on_stderr_at_once_with_its_cause_and_the_deadline_names_it",
+        a_failing_endpoint_is_on_stderr_at_once_with_its_cause_and_the_deadline_names_it,
     ),
 ];
 
@@ -242,6 +248,63 @@ fn as_the_global_subscriber_the_layer_never_ships_events_from_its_worker() {
     assert_eq!(stats.records, 20);
 }
 
+fn a_failing_endpoint_is_on_stderr_at_once_with_its_cause_and_the_deadline_names_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/frames");
+    let child = run_child("unreachable", &[(URL, &url)]);
+    assert!(child.status.success(), "{}", child.stderr);
+    let lines: Vec<&str> = child.stderr.lines().collect();
+    let mark = lines
+        .iter()
+        .position(|l| l.starts_with("MARK"))
+        .expect("the child's mark");
+    // The first connect failure was printed while the batch was still being
+    // retried (before the mark), with its cause, and only once.
+    let connect: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with(&format!("[logwood] http: could not connect to {url}")))
+        .collect();
+    assert_eq!(connect.len(), 1, "{}", child.stderr);
+    assert!(connect[0] < mark, "{}", child.stderr);
+    let line = lines[connect[0]];
+    assert!(
+        line.contains("(attempt 1 for 5 records, retrying): "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("(further failures of this kind are counted, not printed)"),
+        "{line}"
+    );
+    let cause = line
+        .split("retrying): ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.strip_suffix(" (further failures of this kind are counted, not printed)")
+        })
+        .unwrap();
+    assert!(!cause.is_empty(), "{line}");
+    // The deadline line names the last failure and its cause.
+    let deadline = lines
+        .iter()
+        .find(|l| l.contains("by the shutdown deadline"))
+        .expect("a deadline line");
+    assert!(
+        deadline.starts_with(&format!(
+            "[logwood] http: 5 records not delivered to {url} by the shutdown deadline; \
+             last failure: connect: {cause}"
+        )),
+        "{deadline}"
+    );
+    assert!(
+        child.stdout.contains("emitted=5 sent=0 failed=5"),
+        "{}",
+        child.stdout
+    );
+}
+
 // --- the child side ---
 
 fn child(mode: &str) {
@@ -295,6 +358,27 @@ fn child(mode: &str) {
                 tracing::info!(target: "app", seq, "from the application");
             }
             let s = guard.shutdown(Duration::from_secs(10));
+            println!(
+                "emitted={} sent={} failed={} retried={}",
+                s.emitted, s.sent, s.failed, s.retried
+            );
+        }
+        "unreachable" => {
+            let (layer, _guard) = HttpLayer::builder(url)
+                .retry_initial(Duration::from_millis(10))
+                .retry_max(Duration::from_millis(50))
+                .max_retries(10_000)
+                .build()
+                .unwrap();
+            tracing_subscriber::registry().with(layer).init();
+            for seq in 0..5_u64 {
+                tracing::info!(seq, "unreachable");
+            }
+            // A few retries happen meanwhile; the first failure is already
+            // on stderr.
+            let flushed = _guard.flush(Duration::from_millis(500));
+            eprintln!("MARK flush timed out: {}", flushed.is_err());
+            let s = _guard.shutdown(Duration::from_millis(300));
             println!(
                 "emitted={} sent={} failed={} retried={}",
                 s.emitted, s.sent, s.failed, s.retried
