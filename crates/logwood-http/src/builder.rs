@@ -629,6 +629,12 @@ mod tests {
                 "url",
                 "`url` must be an absolute http:// or https:// URL",
             ),
+            (
+                HttpLayerBuilder::new("logs.example.com/frames".into()),
+                "url",
+                "`url` is missing `http://` or `https://`: give the full endpoint, such as \
+                 `https://logs.example.com/sources/42/frames`",
+            ),
         ];
         for (builder, option, message) in cases {
             let err = build_err(builder);
@@ -646,6 +652,17 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_api_key_is_refused_at_build() {
+        for key in ["", "  "] {
+            let err = build_err(url().api_key(key));
+            assert_eq!(err.option(), "api_key");
+            assert!(err.to_string().starts_with("`api_key` is empty"), "{err}");
+        }
+        let err = build_err(HttpLayer::better_stack(""));
+        assert_eq!(err.option(), "api_key");
+    }
+
+    #[test]
     fn the_builder_debug_redacts_the_key_headers_and_query() {
         let builder = HttpLayerBuilder::new("http://127.0.0.1:9/frames?token=qsecret".into())
             .api_key("ksecret")
@@ -656,6 +673,36 @@ mod tests {
         }
         assert!(text.contains("X-Api-Key"), "{text}");
         assert!(text.contains("**REDACTED**"), "{text}");
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn a_client_certificate_needs_its_key_and_files_are_read_at_build() {
+        let https = || HttpLayerBuilder::new("https://127.0.0.1:9/frames".into());
+        let err = build_err(https().client_cert("/nonexistent/cert.pem"));
+        assert_eq!(err.option(), "client_cert");
+        assert!(err.to_string().contains("`client_key`"), "{err}");
+        let err = build_err(https().client_key("/nonexistent/key.pem"));
+        assert_eq!(err.option(), "client_key");
+        let dir = tempfile::tempdir().unwrap();
+        let ca_file = dir.path().join("ca.pem");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let ca = rcgen::CertificateParams::new(vec!["ca.test".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        std::fs::write(&ca_file, ca.pem()).unwrap();
+        let err = build_err(
+            https()
+                .ca_file(&ca_file)
+                .client_cert("/nonexistent/logwood-cert.pem")
+                .client_key("/nonexistent/logwood-key.pem"),
+        );
+        assert!(matches!(err, BuildError::ReadFile { .. }), "{err:?}");
+        assert_eq!(err.option(), "client_cert");
+        assert!(err.to_string().contains("logwood-cert.pem"), "{err}");
+        // Unused for an `http` endpoint.
+        assert!(url().client_cert("/nonexistent/cert.pem").build().is_ok());
     }
 
     #[cfg(feature = "tls")]
