@@ -191,3 +191,31 @@ fn msgpack_batches_arrive_once_each_as_the_json_layer_prints_them() {
 fn ndjson_batches_arrive_once_each_byte_for_byte_as_the_json_layer_prints_them() {
     round_trip(Format::Ndjson);
 }
+
+#[test]
+fn key_value_pairs_in_messages_are_lifted_into_fields_when_asked() {
+    for format in [Format::Msgpack, Format::Ndjson] {
+        let collector = crate::support::start();
+        let (http, _guard) = layer(collector.frames_url())
+            .format(format)
+            .lift_message_fields(true)
+            .with_runtime(false)
+            .with_system(false)
+            .build()
+            .unwrap();
+        crate::support::with_layer(http, || {
+            tracing::info!(user = 7_u64, "user=42 action=login ok=true");
+            tracing::info!(r#"payload {{"order":{{"id":9}}}}"#);
+        });
+        let stats = accounted(_guard.shutdown(Duration::from_secs(5)));
+        assert_eq!(stats.sent, 2, "{format:?}");
+        let records = collector.wait_for_records(2, WAIT).unwrap();
+        // The message is kept; the event's own field wins over a lifted one.
+        assert_eq!(records[0]["message"], "user=42 action=login ok=true");
+        assert_eq!(records[0]["user"], 7, "{format:?}");
+        assert_eq!(records[0]["action"], "login", "{format:?}");
+        assert_eq!(records[0]["ok"], true, "{format:?}");
+        assert_eq!(records[1]["order"]["id"], 9, "{format:?}");
+        assert_eq!(records[1]["context"], serde_json::json!({}), "{format:?}");
+    }
+}
