@@ -17,14 +17,18 @@ pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
 /// endpoint: Timber's frames API, Better Stack, `logwood-collector`, or any
 /// NDJSON endpoint (Vector's `http_server`, Fluent Bit).
 ///
-/// On the calling thread an event is encoded into a per-thread buffer and
-/// appended to the open batch under a short lock: no I/O, no allocation once
-/// the buffers have grown, never a network wait (unless you chose
+/// On the calling thread an event goes down the record path every logwood
+/// layer shares: it is encoded into a per-thread buffer and appended to the
+/// open batch under a short lock: no I/O, no allocation once the buffers
+/// have grown, never a network wait (unless you chose
 /// [`drop_extra_events(false)`](HttpLayerBuilder::drop_extra_events)). A
 /// background thread with its own tokio runtime posts the batches.
 ///
 /// Made by [`HttpLayer::builder`] (or a preset: [`better_stack`](Self::better_stack),
-/// [`timber`](Self::timber)), which also returns the [`FlushGuard`](crate::FlushGuard).
+/// [`better_stack_at`](Self::better_stack_at), [`timber`](Self::timber)),
+/// which also returns the [`FlushGuard`](crate::FlushGuard): bind it with
+/// `let (layer, _guard) = …`, **not** `let (layer, _) = …`, which drops it
+/// at once and shuts the layer down before the first event.
 ///
 /// # Wire format
 ///
@@ -70,13 +74,46 @@ pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
 /// `max_batch_bytes` of body (before compression). The answer decides what
 /// happens to it:
 ///
-/// | answer | the layer |
-/// | --- | --- |
-/// | 2xx | counts the records as `sent` |
-/// | 408, 429, 5xx other than 501 | retries the same body after a backoff (or `Retry-After` on 429/503) |
-/// | 401, 403 | does not retry; counts `failed`; reports it once, naming the endpoint, never the key |
-/// | other 4xx, 501 | does not retry; counts `failed` |
-/// | no answer (connect error, reset, timeout) | retries on a new connection |
+/// | answer | the layer | reported as ([`ErrorKind`](crate::ErrorKind)) |
+/// | --- | --- | --- |
+/// | 2xx | counts the records as `sent` | |
+/// | 408, 429, 5xx other than 501 | retries the same body after a backoff (or `Retry-After` on 429/503) | `Temporary` |
+/// | 401, 403 | does not retry; counts `failed`; names the endpoint, never the key | `Unauthorized` |
+/// | other 4xx, 501 | does not retry; counts `failed` | `Rejected` |
+/// | no connection (DNS, TCP, TLS) | retries on a new connection | `Connect` |
+/// | the connection broke before the answer | retries on a new connection | `Reset` |
+/// | no answer within `request_timeout` | retries on a new connection | `Timeout` |
+///
+/// A batch is posted at most `1 + max_retries` times; a batch out of
+/// retries is counted as `failed`. Each failed attempt is reported (the
+/// first of each kind on stderr at once, with its cause: the transport
+/// error or the start of the server's answer).
+///
+/// # Accounting
+///
+/// Every record is counted in the layer's [`Stats`] (the same counters as
+/// every logwood layer's), under the buffer's lock, so at every moment
+///
+/// ```text
+/// emitted = sent + dropped + failed + queued
+/// ```
+///
+/// - `sent`: accepted by the endpoint (a 2xx answer);
+/// - `dropped`: not buffered, because the buffer held `buffer_capacity`
+///   records (with `drop_extra_events(true)`), or because the record alone
+///   is larger than `max_batch_bytes` (those are also counted in
+///   `oversize`);
+/// - `failed`: refused by the endpoint, out of retries, still undelivered
+///   at the shutdown deadline, emitted after the guard shut the layer down,
+///   or not encodable (a field's `Debug` panicked);
+/// - `queued`: buffered or in the batch being posted;
+/// - `retried` (records posted again) and `errors` (failures reported) are
+///   outside the identity.
+///
+/// Every drop and failure is reported the same way: to the
+/// [`on_error`](HttpLayerBuilder::on_error) callback each time, and on
+/// stderr once per kind (`Dropped`, `Oversize`, `Closed`, `Deadline`, …)
+/// unless [`log_internal_errors(false)`](HttpLayerBuilder::log_internal_errors).
 ///
 /// # Examples
 ///
@@ -85,16 +122,18 @@ pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
 /// use tracing_subscriber::prelude::*;
 /// use logwood_http::{Format, HttpLayer};
 ///
-/// let (layer, guard) = HttpLayer::builder("http://127.0.0.1:9/frames")
+/// let (layer, _guard) = HttpLayer::builder("http://127.0.0.1:9/frames")
 ///     .format(Format::Ndjson)
 ///     .context_field("service.name", "shop")
+///     .log_internal_errors(false)
 ///     .build()?;
 /// let subscriber = tracing_subscriber::registry().with(layer);
 /// tracing::subscriber::with_default(subscriber, || tracing::info!(order.id = 1, "placed"));
-/// assert_eq!(guard.stats().emitted, 1);
+/// assert_eq!(_guard.stats().emitted, 1);
 /// // Nothing listens on port 9: a zero deadline gives the record up at once.
-/// let stats = guard.shutdown(std::time::Duration::ZERO);
+/// let stats = _guard.shutdown(std::time::Duration::ZERO);
 /// assert_eq!(stats.emitted, stats.sent + stats.failed);
+/// assert!(stats.is_balanced());
 /// # Ok(())
 /// # }
 /// ```
@@ -198,7 +237,8 @@ impl HttpLayer {
     }
 
     /// The layer's counters now (the same as
-    /// [`FlushGuard::stats`](crate::FlushGuard::stats)).
+    /// [`FlushGuard::stats`](crate::FlushGuard::stats)); see
+    /// [Accounting](Self#accounting).
     pub fn stats(&self) -> Stats {
         self.inner.sink().buffer().stats()
     }

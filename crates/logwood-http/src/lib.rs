@@ -3,14 +3,22 @@
 //! kept-alive connection, with bounded buffering, retries and a flush guard.
 //!
 //! [`HttpLayer`] encodes each event on the calling thread into the same
-//! record tree as logwood's JSON layer and appends it to a bounded buffer; a
-//! background thread with its own tokio runtime posts the batches with
-//! hyper, honouring the retry table of the wire protocol (documented on
-//! [`HttpLayer`](HttpLayer#wire-format)). Every record is accounted for in
-//! [`Stats`]: at every moment
-//! `emitted = sent + dropped_full + dropped_oversize + failed + buffered + in_flight`.
-//! The [`FlushGuard`] delivers what is left when it is dropped, within a
-//! deadline.
+//! record tree as logwood's JSON layer (the record path every logwood layer
+//! shares) and appends it to a bounded batch buffer; a background thread
+//! with its own tokio runtime posts the batches with hyper, honouring the
+//! retry table of the wire protocol (documented on
+//! [`HttpLayer`](HttpLayer#wire-format)).
+//!
+//! Delivery speaks the vocabulary of every logwood layer with a worker:
+//!
+//! - [`Stats`]: every record is accounted for; at every moment
+//!   `emitted = sent + dropped + failed + queued`
+//!   ([`HttpLayer`](HttpLayer#accounting) says what each means here);
+//! - [`DeliveryError`] and [`ErrorKind`]: every failure, drops included,
+//!   goes to the [`on_error`](HttpLayerBuilder::on_error) callback, and the
+//!   first of each kind is printed on stderr at once with its cause;
+//! - [`FlushGuard`]: `flush(timeout)`, `shutdown(timeout) -> Stats`, and a
+//!   flush within `shutdown_timeout` when it is dropped.
 //!
 //! Endpoints: Timber's `frames` API and Better Stack
 //! ([`HttpLayer::better_stack`], [`HttpLayer::timber`]), `logwood-collector`
@@ -32,7 +40,7 @@
 //!
 //! let collector = Collector::builder().token("s3cret").out(Output::Memory).start()?;
 //!
-//! let (layer, guard) = HttpLayer::builder(collector.frames_url())
+//! let (layer, _guard) = HttpLayer::builder(collector.frames_url())
 //!     .api_key("s3cret")
 //!     .with_runtime(false)
 //!     .with_system(false)
@@ -50,8 +58,9 @@
 //!     }
 //! });
 //!
-//! let stats = guard.shutdown(Duration::from_secs(5));
+//! let stats = _guard.shutdown(Duration::from_secs(5));
 //! assert_eq!((stats.emitted, stats.sent, stats.failed), (3, 3, 0));
+//! assert!(stats.is_balanced());
 //!
 //! let records = collector.wait_for_records(3, Duration::from_secs(5))?;
 //! assert_eq!(records[0]["message"], "Order placed");
@@ -69,7 +78,7 @@
 //!
 //! - The emitting thread never waits on the network: it encodes, takes a
 //!   short lock and copies bytes. When the buffer is full the record is
-//!   dropped and counted, or, with
+//!   dropped, counted and reported, or, with
 //!   [`drop_extra_events(false)`](HttpLayerBuilder::drop_extra_events), the
 //!   thread waits for room.
 //! - No tokio runtime is needed to build the layer, and it works the same
@@ -77,14 +86,20 @@
 //! - Nothing the worker does (nor hyper, tokio or rustls under it) is fed
 //!   back into `tracing`: its threads run with a no-op dispatcher.
 //! - The API key is a [`Secret`]: no `Debug`, error, callback or stderr line
-//!   contains it.
+//!   contains it, and text from the server is scrubbed of it.
+//! - The guard delivers what is left when it is dropped: from a plain
+//!   `main`, inside any tokio runtime (current-thread included) and during
+//!   a panic unwind. Bind it with `let (layer, _guard) = …`, **not**
+//!   `let (layer, _) = …`, which drops it at once (every event would then
+//!   fail, and the `Closed` report says so).
 //!
 //! # Feature flags
 //!
 //! - `tls` (default): `https` endpoints, with rustls and the `ring`
-//!   provider; the system's root certificates or
-//!   `HttpLayerBuilder::ca_file`. Requires rustls,
-//!   tokio-rustls, rustls-native-certs and rustls-pki-types.
+//!   provider; the system's root certificates or `HttpLayerBuilder::ca_file`,
+//!   `server_name`, and a client certificate for mutual TLS
+//!   (`client_cert`, `client_key`). Requires tokio-rustls and
+//!   logwood-core's `tls` feature (rustls, rustls-native-certs).
 //! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`).
 //!   Requires flate2 (pure-Rust backend).
 //!
