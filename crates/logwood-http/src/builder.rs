@@ -59,6 +59,12 @@ pub const MIN_MAX_BATCH_BYTES: usize = 64;
 /// [`shutdown_timeout`](Self::shutdown_timeout)) and TLS (`ca_file`,
 /// `server_name`, `client_cert`, `client_key`).
 ///
+/// Timber's `TimberHandler` options map onto these: `buffer_capacity`,
+/// `flush_interval`, `drop_extra_events`, and `raise_exceptions`, which is
+/// [`log_internal_errors`](Self::log_internal_errors) (failures are never
+/// raised into the application; they are counted, given to `on_error` and
+/// printed once per kind).
+///
 /// Here `buffer_capacity` also bounds a batch: a batch holds at most
 /// `buffer_capacity` records (and at most
 /// [`max_batch_bytes`](Self::max_batch_bytes)), and a full batch is sent at
