@@ -4,55 +4,13 @@
 use std::time::Duration;
 
 use logwood_collector::Output;
-use logwood_core::__private::{
-    CoreLayer, Encode, EventFields, FieldFormat, Json, LayerOptions, Output as Out, Record,
-    WriterSink,
-};
 use logwood_http::Format;
+use logwood_json::JsonLayer;
 use logwood_testkit::CaptureWriter;
 use serde_json::Value;
 use tracing_subscriber::prelude::*;
 
 use crate::support::{WAIT, accounted, collector, layer};
-
-/// The JSON layer's line: the record tree of core's one record path, as
-/// JSON, then `\n` (what `logwood_json::JsonLayer` writes once migrated
-/// onto `CoreLayer`; `logwood-json` does not build against the new core in
-/// this branch, so the reference is assembled here from the same parts).
-#[derive(Debug)]
-struct JsonLines;
-
-impl Encode for JsonLines {
-    fn field_format(&self) -> FieldFormat {
-        FieldFormat::Json
-    }
-
-    fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Out<'_>) {
-        record.write_tree::<Json>(out.bytes, fields);
-        out.bytes.push(b'\n');
-    }
-}
-
-/// The JSON layer, writing to a capture.
-#[derive(Debug)]
-struct JsonLayer {
-    inner: CoreLayer<JsonLines, WriterSink<CaptureWriter>>,
-}
-
-logwood_core::forward_layer!(impl<> JsonLayer, inner);
-
-impl JsonLayer {
-    fn new(capture: CaptureWriter, context: &[(&str, &str)]) -> Self {
-        let mut opts = LayerOptions::new(true, true);
-        for (key, value) in context {
-            opts.insert_context(key, (*value).into());
-        }
-        let sink = WriterSink::new(capture, opts.reporter("json"));
-        Self {
-            inner: CoreLayer::new(JsonLines, sink, opts.record_options()),
-        }
-    }
-}
 
 const EVENTS: u64 = 10_000;
 
@@ -130,10 +88,11 @@ fn round_trip(format: Format) {
     let out = dir.path().join("records.jsonl");
     let collector = collector().out(Output::File(out.clone())).start().unwrap();
     let capture = CaptureWriter::new();
-    let json = JsonLayer::new(
-        capture.clone(),
-        &[("service.name", "shop"), ("deploy.env", "test")],
-    );
+    let json = JsonLayer::builder()
+        .with_writer(capture.clone())
+        .context_field("service.name", "shop")
+        .context_field("deploy.env", "test")
+        .build();
     let (http, guard) = layer(collector.frames_url())
         .format(format)
         .drop_extra_events(false)
