@@ -127,9 +127,11 @@ pub use builder::{
 };
 pub use error::BuildError;
 pub use layer::{BETTER_STACK_URL, HttpLayer};
-// The delivery vocabulary every logwood layer shares.
+// The delivery vocabulary every logwood layer shares (as `logwood-json`
+// re-exports it), with the backoff's `JitterMode` and the default
+// `shutdown_timeout`, which this crate exported before under these names.
 pub use logwood_core::{
-    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, InvalidOption,
-    JitterMode, StaticContext, Stats, StatsHandle, Value,
+    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode,
+    Stats, StatsHandle,
 };
 pub use secret::{REDACTED, Secret};
