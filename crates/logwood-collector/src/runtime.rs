@@ -7,7 +7,9 @@
 
 use std::io;
 
-pub(crate) use logwood_core::__private::{silence_thread as silence, unsilence_thread as unsilence};
+pub(crate) use logwood_core::__private::{
+    silence_thread as silence, unsilence_thread as unsilence,
+};
 
 /// A two-worker multi-thread runtime whose threads are all silenced.
 pub(crate) fn build() -> io::Result<tokio::runtime::Runtime> {

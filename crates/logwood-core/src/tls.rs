@@ -156,6 +156,37 @@ pub enum TlsConfigError {
     },
 }
 
+impl std::fmt::Display for TlsConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsConfigError::ReadFile {
+                option,
+                path,
+                source,
+            } => {
+                write!(
+                    f,
+                    "`{option}` file {} cannot be read: {source}",
+                    path.display()
+                )
+            }
+            TlsConfigError::Tls { option, reason }
+            | TlsConfigError::Incomplete { option, reason } => {
+                write!(f, "`{option}` {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TlsConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TlsConfigError::ReadFile { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
 fn files_error(
     option: &'static str,
     address_option: &'static str,

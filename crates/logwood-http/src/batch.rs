@@ -560,13 +560,16 @@ impl BatchSink {
         &self.buffer
     }
 
-    fn report(&self, kind: ErrorKind, message: impl Into<String>) {
+    /// Reports a record that could not be appended; the message is only
+    /// made when someone will see it (no allocation per dropped record
+    /// under overload).
+    fn report(&self, kind: ErrorKind, message: impl FnOnce() -> String) {
         let buffer = &self.buffer;
-        buffer.reporter.report(
-            DeliveryError::new(kind, message)
+        buffer.reporter.report_with(kind, || {
+            DeliveryError::new(kind, message())
                 .with_records(1)
-                .with_endpoint(Arc::clone(&buffer.endpoint)),
-        );
+                .with_endpoint(Arc::clone(&buffer.endpoint))
+        });
     }
 }
 
@@ -591,28 +594,26 @@ impl BatchSink {
         let limits = &buffer.limits;
         if limits.is_oversize(record.len()) {
             buffer.drop_oversize();
-            self.report(
-                ErrorKind::Oversize,
+            self.report(ErrorKind::Oversize, || {
                 format!(
                     "a record of {} bytes is larger than `max_batch_bytes` ({}); it was dropped \
                      (counted in `dropped` and `oversize`)",
                     record.len(),
                     limits.max_batch_bytes
-                ),
-            );
+                )
+            });
             return;
         }
         match buffer.push(record) {
             Pushed::Queued => {}
-            Pushed::Full => self.report(
-                ErrorKind::Dropped,
+            Pushed::Full => self.report(ErrorKind::Dropped, || {
                 format!(
                     "the buffer is full ({} records) while {} is slow or failing; the event was \
                      dropped (counted in `dropped`)",
                     limits.capacity, buffer.endpoint
-                ),
-            ),
-            Pushed::Closed => self.report(ErrorKind::Closed, buffer.closed_message()),
+                )
+            }),
+            Pushed::Closed => self.report(ErrorKind::Closed, || buffer.closed_message().to_owned()),
         }
     }
 }

@@ -73,6 +73,19 @@ impl Reporter {
         self.errors.get()
     }
 
+    /// Counts a failure of `kind` and, only when someone will see it (a
+    /// callback is set, or it is the first of its kind and stderr reports
+    /// are on), makes it with `make` and reports it: a flood of drops under
+    /// overload then costs a counter increment each, no allocation.
+    pub fn report_with(&self, kind: ErrorKind, make: impl FnOnce() -> DeliveryError) {
+        let printed = !self.log_internal_errors || self.once[kind.index()].load(Ordering::Relaxed);
+        if self.on_error.is_none() && printed {
+            self.errors.incr();
+            return;
+        }
+        self.report(make());
+    }
+
     /// Counts `error`, prints it on stderr if it is the first of its kind,
     /// and gives it to the callback.
     pub fn report(&self, mut error: DeliveryError) {
@@ -151,6 +164,11 @@ mod tests {
         r.report(DeliveryError::new(ErrorKind::Write, "first"));
         r.report(DeliveryError::new(ErrorKind::Dropped, "second"));
         *reporter.lock().unwrap() = None;
+        // Without a callback, a kind already printed is only counted: the
+        // error is not even made.
+        let quiet = Reporter::new("test", None, false);
+        quiet.report_with(ErrorKind::Dropped, || unreachable!("not made"));
+        assert_eq!(quiet.errors(), 1);
         assert_eq!(
             *seen.lock().unwrap(),
             vec![("test", "first".to_owned()), ("test", "second".to_owned())]

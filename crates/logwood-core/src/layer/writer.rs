@@ -62,11 +62,11 @@ where
             Ok(()) => counters.sent.incr(),
             Err(err) => {
                 counters.failed.incr();
-                reporter.report(
+                reporter.report_with(ErrorKind::Write, || {
                     DeliveryError::new(ErrorKind::Write, "writing a record failed; it is lost")
                         .with_records(1)
-                        .with_source(err),
-                );
+                        .with_source(err)
+                });
             }
         }
     }
