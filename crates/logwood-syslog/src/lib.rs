@@ -81,23 +81,36 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod builder;
+mod delivery;
 mod error;
 mod format;
-mod guard;
 mod layer;
-mod stats;
 mod transport;
 mod worker;
 
+#[allow(deprecated)]
+pub use builder::{DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN};
 pub use builder::{
-    DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN, DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_CONTEXT_SD_ID, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MSGID_FIELD, DEFAULT_SD_ID,
-    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_UDP_MAX_MESSAGE_SIZE, DEFAULT_UNIX_PATH,
-    DEFAULT_WRITE_TIMEOUT, MAX_UDP_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, SyslogLayerBuilder,
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTEXT_SD_ID,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MSGID_FIELD, DEFAULT_RETRY_INITIAL, DEFAULT_RETRY_MAX,
+    DEFAULT_SD_ID, DEFAULT_UDP_MAX_MESSAGE_SIZE, DEFAULT_UNIX_PATH, DEFAULT_WRITE_TIMEOUT,
+    MAX_UDP_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, SyslogLayerBuilder,
 };
-pub use error::{BuildError, ErrorKind, SyslogError};
+pub use error::BuildError;
 pub use format::{Facility, MessageFormat, Multiline, SyslogFormat, severity};
-pub use guard::SyslogGuard;
 pub use layer::SyslogLayer;
-pub use stats::Stats;
+pub use logwood_core::{
+    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode,
+    StaticContext, Stats, Value,
+};
 pub use transport::Framing;
+
+/// The guard of a syslog layer: now core's [`FlushGuard`], the same in
+/// every logwood layer.
+#[deprecated(note = "use `FlushGuard` (its `flush` returns `Result<(), FlushTimeout>`)")]
+pub type SyslogGuard = FlushGuard;
+
+/// A delivery failure given to the `on_error` callback: now core's
+/// [`DeliveryError`], the same in every logwood layer.
+#[deprecated(note = "use `DeliveryError`")]
+pub type SyslogError = DeliveryError;
