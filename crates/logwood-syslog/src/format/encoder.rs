@@ -1,6 +1,7 @@
 //! [`SyslogEncoder`]: an event as one syslog record, or one per line, on
 //! core's record walk (the layer skeleton is core's `CoreLayer`).
 
+use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -14,6 +15,32 @@ use super::options::{
 };
 use super::rfc5424::SdWriter;
 use super::{escape, rfc3164, rfc5424};
+
+thread_local! {
+    /// The dotted-path buffer of the context walk, reused by a thread's
+    /// events (a scratch buffer, as core's record buffers: cleared for each
+    /// use, nothing kept from one event to the next).
+    static PATH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// A path buffer longer than this after an event is freed rather than kept.
+const MAX_PATH_CAPACITY: usize = 4096;
+
+/// Calls `f` with this thread's path buffer; with a fresh one when it is in
+/// use (an event emitted while encoding one) or gone (thread teardown).
+fn with_path<R>(mut f: impl FnMut(&mut String) -> R) -> R {
+    PATH.try_with(|cell| {
+        let mut path = cell.try_borrow_mut().ok()?;
+        let r = f(&mut path);
+        if path.capacity() > MAX_PATH_CAPACITY {
+            *path = String::new();
+        }
+        Some(r)
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| f(&mut String::new()))
+}
 
 /// What the encoder needs, validated by the builder.
 #[derive(Debug)]
@@ -173,11 +200,16 @@ impl SyslogEncoder {
 
     /// MSG is the message: one record, or with `SplitLines` one per
     /// non-empty line, the fields on the first and the context on each.
-    fn encode_text(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
+    fn encode_text(
+        &self,
+        record: &Record<'_>,
+        fields: &mut EventFields,
+        out: &mut Output<'_>,
+        path: &mut String,
+    ) {
         let settings = &self.settings;
         let split = settings.multiline == Multiline::SplitLines
             && fields.message().is_some_and(|m| m.contains(&b'\n'));
-        let mut path = String::new();
 
         // The first record: the header, the fields and the context, and the
         // first line (or the whole message).
@@ -200,7 +232,7 @@ impl SyslogEncoder {
                     &mut sd,
                     &settings.context_sd_id,
                     record,
-                    &mut path,
+                    path,
                 );
                 sd.finish(out.bytes);
                 let sd = sd_start..out.bytes.len();
@@ -214,7 +246,7 @@ impl SyslogEncoder {
                 out.bytes
                     .extend_from_slice(first_line(fields.message(), split));
                 rfc3164::write_field_pairs(out.bytes, msg_start, fields);
-                let context = rfc3164::write_context_pairs(out.bytes, msg_start, record, &mut path);
+                let context = rfc3164::write_context_pairs(out.bytes, msg_start, record, path);
                 (None, msg_start, context)
             }
         };
@@ -254,7 +286,7 @@ impl SyslogEncoder {
                                 &mut sd,
                                 &settings.context_sd_id,
                                 record,
-                                &mut path,
+                                path,
                             );
                             sd.finish(out.bytes);
                         }
@@ -274,7 +306,7 @@ impl SyslogEncoder {
                             out.bytes.extend_from_within(first.context.clone());
                         }
                         None => {
-                            rfc3164::write_context_pairs(out.bytes, msg_start, record, &mut path);
+                            rfc3164::write_context_pairs(out.bytes, msg_start, record, path);
                         }
                     }
                     (None, msg_start)
@@ -323,7 +355,9 @@ impl Encode for SyslogEncoder {
     fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
         match self.settings.message_format {
             MessageFormat::Json => self.encode_json(record, fields, out.bytes),
-            MessageFormat::Text => self.encode_text(record, fields, out),
+            MessageFormat::Text => {
+                with_path(|path| self.encode_text(record, fields, out, path));
+            }
         }
     }
 }

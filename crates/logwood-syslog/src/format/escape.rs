@@ -87,21 +87,25 @@ fn fnv1a(parts: &[&str]) -> u32 {
 /// 8 hex digits of a hash of the whole name (so two long names that share
 /// their start stay distinct).
 pub(crate) fn sd_param_name(out: &mut Vec<u8>, parts: &[&str]) {
-    // Fast path: a short name of allowed ASCII bytes is copied as it is.
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    if (1..=SD_NAME_MAX).contains(&len) && parts.iter().all(|p| p.bytes().all(sd_name_byte)) {
-        for p in parts {
-            out.extend_from_slice(p.as_bytes());
-        }
+    // Fast path: a short name of allowed ASCII bytes is copied as it is
+    // (copied first, checked while at it, taken back otherwise).
+    let start = out.len();
+    let mut allowed = true;
+    for part in parts {
+        let bytes = part.as_bytes();
+        allowed &= bytes.iter().all(|&b| sd_name_byte(b));
+        out.extend_from_slice(bytes);
+    }
+    if allowed && (1..=SD_NAME_MAX).contains(&(out.len() - start)) {
         return;
     }
+    out.truncate(start);
     let count: usize = parts.iter().map(|p| p.chars().count()).sum();
     let keep = if count > SD_NAME_MAX {
         SD_NAME_KEEP
     } else {
         count
     };
-    let start = out.len();
     for c in parts.iter().flat_map(|p| p.chars()).take(keep) {
         let b = u8::try_from(c).unwrap_or(b'_');
         out.push(if sd_name_byte(b) { b } else { b'_' });
