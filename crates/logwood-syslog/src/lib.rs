@@ -17,12 +17,23 @@
 //!   could not send up to the bound. What does not fit is dropped and
 //!   counted (or the caller waits, if you choose). Nothing panics and no
 //!   error reaches the application: [`Stats`] counts everything, an
-//!   [`on_error`](SyslogLayerBuilder::on_error) callback sees each failure.
+//!   [`on_error`](SyslogLayerBuilder::on_error) callback sees each failure
+//!   as a [`DeliveryError`].
 //! - **Newline safe**: a line break can never forge a second record; by
 //!   default each line of a multi-line message (a backtrace) is its own
-//!   record with the same header.
+//!   record with the same header and the same context, so that each line
+//!   can still be found by its `request.id`.
+//! - **One house**: the record (fields, span and static context, runtime
+//!   and system metadata), the `key=value` rules, the queue, the backoff,
+//!   the error reports, [`Stats`] and the [`FlushGuard`] are logwood-core's,
+//!   the same as in the JSON, pattern and HTTP layers, and so are the
+//!   common builder options (`with_runtime`, `context_field`,
+//!   `lift_message_fields`, `on_error`, `buffer_capacity`,
+//!   `drop_extra_events`, `shutdown_timeout`, `retry_initial`, …).
 //!
-//! The exact wire format is documented on [`SyslogLayer`].
+//! The exact wire format and the delivery guarantees are documented on
+//! [`SyslogLayer`]; the default of every option on
+//! [`SyslogLayer::builder`].
 //!
 //! # Examples
 //!
@@ -63,8 +74,10 @@
 //!     "Z web-1 shop {pid} ORDER [logwood@32473 order.id=\"1234\"][ctx@32473 user.id=\"42\"] Order #1234 placed"
 //! )), "{record}");
 //!
+//! // The guard is logwood-core's `FlushGuard`; its `Stats` always balance.
 //! let stats = guard.shutdown(Duration::from_secs(5));
 //! assert_eq!((stats.emitted, stats.sent, stats.dropped), (1, 1, 0));
+//! assert!(stats.is_balanced());
 //! # Ok(())
 //! # }
 //! ```

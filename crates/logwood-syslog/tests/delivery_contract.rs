@@ -214,6 +214,40 @@ fn flush_succeeds_once_a_reading_peer_has_everything() {
     );
 }
 
+/// A field whose `Debug` panics.
+struct Panics;
+
+impl std::fmt::Debug for Panics {
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        panic!("a broken Debug")
+    }
+}
+
+#[test]
+fn an_event_whose_field_panics_fails_and_the_application_goes_on() {
+    let (addr, reader) = reading_receiver();
+    let (seen, on_error) = collector();
+    let (layer, guard) = SyslogLayer::builder()
+        .tcp(addr)
+        .on_error(on_error)
+        .log_internal_errors(false)
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        tracing::info!(field = ?Panics, "lost");
+        tracing::info!("kept");
+    });
+    let stats = guard.shutdown(Duration::from_secs(10));
+    assert!(stats.is_balanced(), "{stats:?}");
+    assert_eq!((stats.emitted, stats.sent, stats.failed), (2, 1, 1));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(ErrorKind::Encode, "syslog", 1)]
+    );
+    let received = String::from_utf8(reader.join().unwrap()).unwrap();
+    assert!(received.contains("kept") && !received.contains("lost"));
+}
+
 #[test]
 fn records_after_the_shutdown_fail_as_closed_and_reach_on_error() {
     let (addr, reader) = reading_receiver();
