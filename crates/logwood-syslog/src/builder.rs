@@ -97,6 +97,73 @@ struct Config {
     clock: fn() -> SystemTime,
 }
 
+// === impl Config ===
+
+impl Config {
+    /// The format, the framing and the size limit for `target` (the
+    /// transport's defaults where unset), checked together.
+    fn wire(
+        &self,
+        target: &Target,
+        stream: bool,
+    ) -> Result<(SyslogFormat, Framing, usize), BuildError> {
+        let format = self.format.unwrap_or(match target {
+            Target::Udp(_) | Target::Unix(..) => SyslogFormat::Rfc3164,
+            _ => SyslogFormat::Rfc5424,
+        });
+        let framing = self.framing.unwrap_or(match target {
+            Target::Unix(..) => Framing::LineFeed,
+            _ => Framing::OctetCounting,
+        });
+        if stream && framing == Framing::LineFeed && self.multiline == Multiline::KeepNewlines {
+            return Err(BuildError::invalid(
+                "multiline",
+                "`KeepNewlines` cannot be used with `Framing::LineFeed`, where a line break \
+                 ends the record: use `Multiline::SplitLines` or `Framing::OctetCounting`",
+            ));
+        }
+        let udp = matches!(target, Target::Udp(_));
+        let max_message_size = check_max_message_size(self.max_message_size, udp)?;
+        Ok((format, framing, max_message_size))
+    }
+
+    /// Both SD-IDs are valid and differ.
+    fn check_sd_ids(&self) -> Result<(), BuildError> {
+        check_sd_id("sd_id", &self.sd_id)?;
+        check_sd_id("context_sd_id", &self.context_sd_id)?;
+        if self.sd_id == self.context_sd_id {
+            return Err(BuildError::invalid(
+                "context_sd_id",
+                format!("must differ from `sd_id` ({:?})", self.sd_id),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The timeouts and the reconnect backoff are usable.
+    fn check_timing(&self) -> Result<(), BuildError> {
+        for (option, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("write_timeout", self.write_timeout),
+            ("retry_initial", self.retry_initial),
+        ] {
+            if value.is_zero() {
+                return Err(BuildError::invalid(option, "must be greater than zero"));
+            }
+        }
+        if self.retry_max < self.retry_initial {
+            return Err(BuildError::invalid(
+                "retry_max",
+                format!(
+                    "must be at least `retry_initial`, got {:?} and {:?}",
+                    self.retry_max, self.retry_initial
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What `build()` made of the options, checked: everything the wiring
 /// needs.
 struct Settings {
@@ -437,51 +504,10 @@ impl SyslogLayerBuilder {
     /// Validation: the options, checked, as [`Settings`].
     fn into_settings(self) -> Result<Settings, BuildError> {
         let (target, stream) = self.target()?;
-        let udp = matches!(target, Target::Udp(_));
-        let c = &self.config;
-        let format = c.format.unwrap_or(match target {
-            Target::Udp(_) | Target::Unix(..) => SyslogFormat::Rfc3164,
-            _ => SyslogFormat::Rfc5424,
-        });
-        let framing = c.framing.unwrap_or(match target {
-            Target::Unix(..) => Framing::LineFeed,
-            _ => Framing::OctetCounting,
-        });
-        if stream && framing == Framing::LineFeed && c.multiline == Multiline::KeepNewlines {
-            return Err(BuildError::invalid(
-                "multiline",
-                "`KeepNewlines` cannot be used with `Framing::LineFeed`, where a line break \
-                 ends the record: use `Multiline::SplitLines` or `Framing::OctetCounting`",
-            ));
-        }
-        let max_message_size = check_max_message_size(c.max_message_size, udp)?;
-        check_sd_id("sd_id", &c.sd_id)?;
-        check_sd_id("context_sd_id", &c.context_sd_id)?;
-        if c.sd_id == c.context_sd_id {
-            return Err(BuildError::invalid(
-                "context_sd_id",
-                format!("must differ from `sd_id` ({:?})", c.sd_id),
-            ));
-        }
+        let (format, framing, max_message_size) = self.config.wire(&target, stream)?;
+        self.config.check_sd_ids()?;
+        self.config.check_timing()?;
         self.delivery.validate()?;
-        for (option, value) in [
-            ("connect_timeout", c.connect_timeout),
-            ("write_timeout", c.write_timeout),
-            ("retry_initial", c.retry_initial),
-        ] {
-            if value.is_zero() {
-                return Err(BuildError::invalid(option, "must be greater than zero"));
-            }
-        }
-        if c.retry_max < c.retry_initial {
-            return Err(BuildError::invalid(
-                "retry_max",
-                format!(
-                    "must be at least `retry_initial`, got {:?} and {:?}",
-                    c.retry_max, c.retry_initial
-                ),
-            ));
-        }
 
         let system = system();
         let Config {
