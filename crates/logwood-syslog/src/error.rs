@@ -1,8 +1,10 @@
-//! Configuration errors ([`BuildError`]) and delivery failures ([`SyslogError`]).
+//! Configuration errors: [`BuildError`]. (Delivery failures are core's
+//! [`DeliveryError`](logwood_core::DeliveryError), the same in every layer.)
 
-use std::fmt;
 use std::io;
 use std::path::PathBuf;
+
+use logwood_core::InvalidOption;
 
 /// Why [`SyslogLayerBuilder::build`](crate::SyslogLayerBuilder::build)
 /// refused the configuration. Each message names the option in backticks.
@@ -62,12 +64,11 @@ pub enum BuildError {
     },
 }
 
+// === impl BuildError ===
+
 impl BuildError {
     pub(crate) fn invalid(option: &'static str, reason: impl Into<String>) -> Self {
-        Self::InvalidOption {
-            option,
-            reason: reason.into(),
-        }
+        InvalidOption::new(option, reason).into()
     }
 
     /// The option this error is about (`tcp`, `ca_file`, `buffer_capacity`,
@@ -83,128 +84,37 @@ impl BuildError {
     }
 }
 
-/// What kind of delivery failure a [`SyslogError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The server's host name did not resolve.
-    Resolve,
-    /// The TCP (or Unix socket) connection could not be made.
-    Connect,
-    /// The TLS handshake failed (certificate, server name, protocol).
-    Tls,
-    /// Writing to the server failed, or the server closed the connection;
-    /// the records are kept and sent again after reconnecting.
-    Write,
-    /// A record was dropped because the queue was full
-    /// ([`drop_extra_events(true)`](crate::SyslogLayerBuilder::drop_extra_events)),
-    /// or because the worker had stopped.
-    Dropped,
-    /// Records were still unsent when the shutdown deadline passed, or could
-    /// never be sent (a datagram the socket refused as too large).
-    Failed,
-}
-
-// === impl ErrorKind ===
-
-impl ErrorKind {
-    /// A short lowercase name: `resolve`, `connect`, `tls`, `write`,
-    /// `dropped` or `failed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Resolve => "resolve",
-            Self::Connect => "connect",
-            Self::Tls => "tls",
-            Self::Write => "write",
-            Self::Dropped => "dropped",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub(crate) const ALL: [ErrorKind; 6] = [
-        Self::Resolve,
-        Self::Connect,
-        Self::Tls,
-        Self::Write,
-        Self::Dropped,
-        Self::Failed,
-    ];
-
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Self::Resolve => 0,
-            Self::Connect => 1,
-            Self::Tls => 2,
-            Self::Write => 3,
-            Self::Dropped => 4,
-            Self::Failed => 5,
+impl From<InvalidOption> for BuildError {
+    fn from(e: InvalidOption) -> Self {
+        Self::InvalidOption {
+            option: e.option,
+            reason: e.reason,
         }
     }
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A delivery failure, as given to the
-/// [`on_error`](crate::SyslogLayerBuilder::on_error) callback.
-///
-/// It never reaches the application's code otherwise: the layer counts it in
-/// [`Stats`](crate::Stats) and (once per kind) reports it on stderr. Its
-/// text names the transport and the server, never a record's content.
-#[derive(Debug)]
-pub struct SyslogError {
-    kind: ErrorKind,
-    message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
-}
-
-// === impl SyslogError ===
-
-impl SyslogError {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            source: None,
+#[cfg(feature = "tls")]
+impl From<logwood_core::__private::tls::TlsConfigError> for BuildError {
+    fn from(e: logwood_core::__private::tls::TlsConfigError) -> Self {
+        use logwood_core::__private::tls::TlsConfigError;
+        match e {
+            TlsConfigError::ReadFile {
+                option,
+                path,
+                source,
+            } => Self::ReadFile {
+                option,
+                path,
+                source,
+            },
+            TlsConfigError::Tls { option, reason } => Self::Tls { option, reason },
+            TlsConfigError::Incomplete { option, reason } => Self::InvalidOption { option, reason },
+            // A kind added to core later: keep its text, name the transport.
+            other => Self::Tls {
+                option: "tls",
+                reason: format!("{other:?}"),
+            },
         }
-    }
-
-    pub(crate) fn with_source(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            source: Some(Box::new(source)),
-        }
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-}
-
-impl fmt::Display for SyslogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SyslogError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -229,16 +139,16 @@ mod tests {
     }
 
     #[test]
-    fn syslog_error_text_carries_its_source() {
-        let e = SyslogError::with_source(
-            ErrorKind::Connect,
-            "connecting to tcp 127.0.0.1:9 failed",
-            io::Error::from(io::ErrorKind::ConnectionRefused),
-        );
-        assert_eq!(e.kind(), ErrorKind::Connect);
-        assert_eq!(
-            e.to_string(),
-            "connecting to tcp 127.0.0.1:9 failed: connection refused"
-        );
+    fn core_option_errors_convert_keeping_the_option() {
+        let e: BuildError =
+            InvalidOption::new("buffer_capacity", "must be greater than zero").into();
+        assert!(matches!(
+            e,
+            BuildError::InvalidOption {
+                option: "buffer_capacity",
+                ..
+            }
+        ));
+        assert_eq!(e.to_string(), "`buffer_capacity` must be greater than zero");
     }
 }

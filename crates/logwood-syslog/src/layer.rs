@@ -1,31 +1,21 @@
-//! The layer: encode each event on the caller's thread, hand the records to
-//! the worker's bounded queue.
+//! The layer: core's layer skeleton with the syslog encoder and the queue
+//! sink.
 
-use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
-use logwood_core::buf::with_scratch;
-use logwood_core::context::ContextRecorder;
-use tracing_core::span::{Attributes, Id, Record};
-use tracing_core::{Event, Subscriber};
-use tracing_subscriber::Layer;
-use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use logwood_core::__private::CoreLayer;
+use logwood_core::Stats;
 
-use crate::error::{ErrorKind, SyslogError};
-use crate::format::{Encoder, Local};
-use crate::stats::Shared;
-use crate::worker::MAX_POOLED_CAPACITY;
-use crate::{Stats, SyslogLayerBuilder};
+use crate::SyslogLayerBuilder;
+use crate::delivery::QueueSink;
+use crate::format::SyslogEncoder;
 
 /// A `tracing` layer that sends each event to a syslog server, from a
 /// background thread.
 ///
 /// Made by [`SyslogLayer::builder`] (or the [`papertrail`](Self::papertrail)
-/// preset); `build()` returns the layer and a [`SyslogGuard`](crate::SyslogGuard)
-/// that flushes on drop.
+/// preset); `build()` returns the layer and a
+/// [`FlushGuard`](crate::FlushGuard) that flushes on drop.
 ///
 /// # Wire format
 ///
@@ -50,11 +40,12 @@ use crate::{Stats, SyslogLayerBuilder};
 ///   are). `[logwood@32473 …]` ([`sd_id`](crate::SyslogLayerBuilder::sd_id))
 ///   holds the event's fields; `[ctx@32473 …]`
 ///   ([`context_sd_id`](crate::SyslogLayerBuilder::context_sd_id)) holds
-///   the context: the layer's static context with the span context merged
-///   on top (inner span wins), plus `runtime.*` and `system.*` when enabled,
-///   each leaf under its dotted path (`user.id`). Keeping the context in its
-///   own element means an event field and a context key of the same name
-///   never collide, and a PARAM-NAME keeps its 32 characters for the name.
+///   the context: `runtime.*` and `system.*` when enabled, then the
+///   layer's static context with the span context merged on top (inner span
+///   wins), each leaf under its dotted path (`user.id`). Keeping the context
+///   in its own element means an event field and a context key of the same
+///   name never collide, and a PARAM-NAME keeps its 32 characters for the
+///   name.
 /// - PARAM-NAME: the dotted field name, each character outside PRINTUSASCII
 ///   or one of `=`, space, `]`, `"` replaced by `_`; a name longer than 32
 ///   characters is cut to its first 23, then `~` and 8 hex digits of a hash
@@ -75,9 +66,27 @@ use crate::{Stats, SyslogLayerBuilder};
 ///
 /// The timestamp is UTC with the day space-padded; the TAG is the app name
 /// cut to 32 characters, with `[`, `]`, `:` and spaces replaced by `_`. The
-/// fields, then the context leaves, follow the message as ` key=value`; a
-/// value that is empty or holds a space, `"`, `=`, `\` or a control
-/// character is double-quoted with `\"`, `\\`, `\n`, `\r`, `\t` escapes.
+/// fields, then the context leaves (`runtime.*`, `system.*`, static and
+/// span context), follow the message as ` key=value`, with the `key=value`
+/// rules every logwood layer shares (the pattern layer's too): a value
+/// that is empty or holds a space, a control character, `"` or `=` is
+/// double-quoted, with `"` and `\` escaped by `\`, `\n`, `\r`, `\t` written
+/// as such and other control characters as `\u00XX`, so a value never holds
+/// a raw line break (a backslash alone does not quote: `C:\dir`); in keys,
+/// spaces, control characters, `=` and `"` become `_`.
+///
+/// **Multi-line messages**: with [`Multiline::SplitLines`](crate::Multiline::SplitLines)
+/// (the default) each non-empty line is its own record with the same
+/// header. The event's fields go with the first line only; the context goes
+/// with every line, so each line of a backtrace can still be found by its
+/// `request.id`:
+///
+/// ```text
+/// <11>1 2026-11-20T03:44:21.221232Z web-1 shop 20643 - [logwood@32473 code="7"][ctx@32473 request.id="42"] panicked
+/// <11>1 2026-11-20T03:44:21.221232Z web-1 shop 20643 - [ctx@32473 request.id="42"]   at src/main.rs:10
+/// <11>Nov 20 03:44:21 web-1 shop[20643]: panicked code=7 request.id=42
+/// <11>Nov 20 03:44:21 web-1 shop[20643]:   at src/main.rs:10 request.id=42
+/// ```
 ///
 /// With [`MessageFormat::Json`](crate::MessageFormat::Json) MSG is the whole
 /// logwood JSON record instead (as `logwood-json` writes it) and no
@@ -95,15 +104,40 @@ use crate::{Stats, SyslogLayerBuilder};
 ///
 /// # Delivery
 ///
-/// The worker writes records in batches; before each batch on a stream it
-/// checks whether the server has closed the connection (a restart), so
-/// that no batch is written into a dead connection and silently lost. A
-/// batch whose write fails is kept and written again after reconnecting
-/// (so after a failure mid-write the server may see a few records twice);
-/// while the server is unreachable the queue fills and further records are
-/// dropped and counted (or the application waits, with
-/// `drop_extra_events(false)`). Syslog over TCP has no acknowledgements:
-/// `sent` means written to the socket.
+/// Events are encoded on the application's thread and handed to a bounded
+/// queue of [`buffer_capacity`](crate::SyslogLayerBuilder::buffer_capacity)
+/// records (core's queue, the same contract as every logwood layer with a
+/// worker): when it is full a record is dropped, counted in
+/// [`Stats::dropped`] and reported (or, with
+/// [`drop_extra_events(false)`](crate::SyslogLayerBuilder::drop_extra_events),
+/// the application's thread waits for room).
+///
+/// The worker takes everything queued as one batch and writes it; before
+/// each write on a stream it checks whether the server has closed the
+/// connection (a restart), so that no batch is written into a dead
+/// connection and silently lost. A batch whose write fails is kept and
+/// written again after reconnecting, with exponential backoff and full
+/// jitter ([`retry_initial`](crate::SyslogLayerBuilder::retry_initial) to
+/// [`retry_max`](crate::SyslogLayerBuilder::retry_max)); after a failure
+/// mid-write the server may see a few records twice. While the server is
+/// unreachable the worker keeps its batch and the queue fills; further
+/// records are dropped and counted. Syslog over TCP has no
+/// acknowledgements: `sent` means written to the socket.
+///
+/// Every failure is counted in [`Stats`] and given to the
+/// [`on_error`](crate::SyslogLayerBuilder::on_error) callback as a
+/// [`DeliveryError`](crate::DeliveryError); the first of each
+/// [`ErrorKind`](crate::ErrorKind) is printed on stderr: `Resolve`,
+/// `Connect`, `Tls` and `Write` (retried), `Dropped` (a full queue),
+/// `Rejected` (a datagram the socket refuses as too large), `Closed` (a
+/// record after the shutdown) and `Deadline` (records unsent at the
+/// shutdown deadline).
+///
+/// The guard ([`FlushGuard`](crate::FlushGuard)) flushes with a timeout,
+/// and on drop or [`shutdown`](crate::FlushGuard::shutdown) delivers what is
+/// queued until the deadline, closes the connection (TLS with
+/// close_notify), shuts the socket down at the deadline if the server does
+/// not read, and counts what is left as `failed`.
 ///
 /// # Examples
 ///
@@ -120,30 +154,16 @@ use crate::{Stats, SyslogLayerBuilder};
 /// # }
 /// ```
 pub struct SyslogLayer {
-    inner: Arc<Inner>,
-    recorder: ContextRecorder,
+    inner: CoreLayer<SyslogEncoder, QueueSink>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) encoder: Encoder,
-    pub(crate) queue: Sender<Vec<u8>>,
-    pub(crate) pool: Receiver<Vec<u8>>,
-    /// Where the buffers of dropped records go back to.
-    pub(crate) pool_return: Sender<Vec<u8>>,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) drop_extra_events: bool,
-}
-
-thread_local! {
-    static LOCAL: RefCell<Local> = RefCell::new(Local::default());
-}
+logwood_core::forward_layer!(impl<> SyslogLayer, inner);
 
 impl fmt::Debug for SyslogLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SyslogLayer")
-            .field("format", &self.inner.encoder.format())
-            .field("drop_extra_events", &self.inner.drop_extra_events)
-            .field("stats", &self.inner.shared.snapshot())
+            .field("format", &self.inner.encoder().format())
+            .field("stats", &self.stats())
             .finish_non_exhaustive()
     }
 }
@@ -168,16 +188,18 @@ impl SyslogLayer {
     /// | [`sd_id`](SyslogLayerBuilder::sd_id) | [`DEFAULT_SD_ID`](crate::DEFAULT_SD_ID) (`logwood@32473`) |
     /// | [`context_sd_id`](SyslogLayerBuilder::context_sd_id) | [`DEFAULT_CONTEXT_SD_ID`](crate::DEFAULT_CONTEXT_SD_ID) (`ctx@32473`) |
     /// | [`msgid_field`](SyslogLayerBuilder::msgid_field) | [`DEFAULT_MSGID_FIELD`](crate::DEFAULT_MSGID_FIELD) (`msgid`) |
-    /// | [`with_runtime`](SyslogLayerBuilder::with_runtime), [`with_system`](SyslogLayerBuilder::with_system) | `false` |
-    /// | [`context_field`](SyslogLayerBuilder::context_field) | none |
+    /// | [`with_runtime`](SyslogLayerBuilder::with_runtime), [`with_system`](SyslogLayerBuilder::with_system) | `false` (the header names host, app and process) |
+    /// | [`context_field`](SyslogLayerBuilder::context_field), [`context`](SyslogLayerBuilder::context) | none |
+    /// | [`lift_message_fields`](SyslogLayerBuilder::lift_message_fields) | `false` |
     /// | [`max_message_size`](SyslogLayerBuilder::max_message_size) | [`DEFAULT_UDP_MAX_MESSAGE_SIZE`](crate::DEFAULT_UDP_MAX_MESSAGE_SIZE) (2048) for UDP, [`DEFAULT_MAX_MESSAGE_SIZE`](crate::DEFAULT_MAX_MESSAGE_SIZE) (65536) otherwise |
     /// | [`buffer_capacity`](SyslogLayerBuilder::buffer_capacity) | [`DEFAULT_BUFFER_CAPACITY`](crate::DEFAULT_BUFFER_CAPACITY) (10,000 records) |
     /// | [`drop_extra_events`](SyslogLayerBuilder::drop_extra_events) | `true` |
+    /// | [`shutdown_timeout`](SyslogLayerBuilder::shutdown_timeout) | [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (5 s) |
     /// | [`connect_timeout`](SyslogLayerBuilder::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) (5 s) |
     /// | [`write_timeout`](SyslogLayerBuilder::write_timeout) | [`DEFAULT_WRITE_TIMEOUT`](crate::DEFAULT_WRITE_TIMEOUT) (10 s) |
-    /// | [`reconnect_backoff`](SyslogLayerBuilder::reconnect_backoff) | [`DEFAULT_BACKOFF_MIN`](crate::DEFAULT_BACKOFF_MIN) (100 ms) to [`DEFAULT_BACKOFF_MAX`](crate::DEFAULT_BACKOFF_MAX) (30 s) |
-    /// | [`reconnect_jitter`](SyslogLayerBuilder::reconnect_jitter) | `true` |
-    /// | [`shutdown_timeout`](SyslogLayerBuilder::shutdown_timeout) | [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (5 s) |
+    /// | [`retry_initial`](SyslogLayerBuilder::retry_initial) | [`DEFAULT_RETRY_INITIAL`](crate::DEFAULT_RETRY_INITIAL) (100 ms) |
+    /// | [`retry_max`](SyslogLayerBuilder::retry_max) | [`DEFAULT_RETRY_MAX`](crate::DEFAULT_RETRY_MAX) (30 s) |
+    /// | [`retry_jitter`](SyslogLayerBuilder::retry_jitter) | [`JitterMode::Full`](crate::JitterMode::Full) |
     /// | [`on_error`](SyslogLayerBuilder::on_error) | none |
     /// | [`log_internal_errors`](SyslogLayerBuilder::log_internal_errors) | `true` |
     /// | TLS: [`ca_file`](SyslogLayerBuilder::ca_file) | the system's root certificates |
@@ -219,95 +241,12 @@ impl SyslogLayer {
             .multiline(crate::Multiline::SplitLines)
     }
 
-    pub(crate) fn from_inner(inner: Inner) -> Self {
-        Self {
-            inner: Arc::new(inner),
-            recorder: ContextRecorder::new(),
-        }
+    pub(crate) fn from_inner(inner: CoreLayer<SyslogEncoder, QueueSink>) -> Self {
+        Self { inner }
     }
 
     /// The layer's counters now (also readable from the guard).
     pub fn stats(&self) -> Stats {
-        self.inner.shared.snapshot()
-    }
-}
-
-// === impl Inner ===
-
-impl Inner {
-    fn buffer(&self) -> Vec<u8> {
-        self.pool
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(512))
-    }
-
-    /// Hands one record to the worker: never waits unless blocking was
-    /// chosen; never fails (a drop is counted and reported).
-    fn push(&self, record: Vec<u8>) {
-        self.shared.emitted.incr();
-        let result = if self.drop_extra_events {
-            self.queue.try_send(record)
-        } else {
-            self.queue
-                .send(record)
-                .map_err(|e| TrySendError::Disconnected(e.into_inner()))
-        };
-        let (reason, mut buf) = match result {
-            Ok(()) => return,
-            Err(TrySendError::Full(buf)) => ("the queue is full (`buffer_capacity`)", buf),
-            Err(TrySendError::Disconnected(buf)) => ("the worker has stopped", buf),
-        };
-        if buf.capacity() <= MAX_POOLED_CAPACITY {
-            buf.clear();
-            let _full = self.pool_return.try_send(buf);
-        }
-        self.shared.dropped.incr();
-        self.shared.report(&SyslogError::new(
-            ErrorKind::Dropped,
-            format!("a record was dropped: {reason}"),
-        ));
-    }
-}
-
-impl<S> Layer<S> for SyslogLayer
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        self.recorder.on_new_span(attrs, id, &ctx);
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        self.recorder.on_record(id, values, &ctx);
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let inner = &*self.inner;
-        let run = |local: &mut Local| {
-            let truncated = with_scratch(|scratch| {
-                inner
-                    .encoder
-                    .encode(event, &ctx, scratch, local, &mut || inner.buffer())
-            });
-            if truncated > 0 {
-                inner.shared.truncated.add(truncated);
-            }
-            // No span lock is held here: the records may block in `send`.
-            for record in local.records.drain(..) {
-                inner.push(record);
-            }
-        };
-        let reused = LOCAL.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut local) => {
-                run(&mut local);
-                true
-            }
-            Err(_) => false,
-        });
-        if !matches!(reused, Ok(true)) {
-            // Re-entered (an event from inside the error callback) or the
-            // thread is being torn down.
-            run(&mut Local::default());
-        }
+        self.inner.sink().stats()
     }
 }

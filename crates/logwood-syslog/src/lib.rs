@@ -17,12 +17,23 @@
 //!   could not send up to the bound. What does not fit is dropped and
 //!   counted (or the caller waits, if you choose). Nothing panics and no
 //!   error reaches the application: [`Stats`] counts everything, an
-//!   [`on_error`](SyslogLayerBuilder::on_error) callback sees each failure.
+//!   [`on_error`](SyslogLayerBuilder::on_error) callback sees each failure
+//!   as a [`DeliveryError`].
 //! - **Newline safe**: a line break can never forge a second record; by
 //!   default each line of a multi-line message (a backtrace) is its own
-//!   record with the same header.
+//!   record with the same header and the same context, so that each line
+//!   can still be found by its `request.id`.
+//! - **One house**: the record (fields, span and static context, runtime
+//!   and system metadata), the `key=value` rules, the queue, the backoff,
+//!   the error reports, [`Stats`] and the [`FlushGuard`] are logwood-core's,
+//!   the same as in the JSON, pattern and HTTP layers, and so are the
+//!   common builder options (`with_runtime`, `context_field`,
+//!   `lift_message_fields`, `on_error`, `buffer_capacity`,
+//!   `drop_extra_events`, `shutdown_timeout`, `retry_initial`, …).
 //!
-//! The exact wire format is documented on [`SyslogLayer`].
+//! The exact wire format and the delivery guarantees are documented on
+//! [`SyslogLayer`]; the default of every option on
+//! [`SyslogLayer::builder`].
 //!
 //! # Examples
 //!
@@ -63,8 +74,10 @@
 //!     "Z web-1 shop {pid} ORDER [logwood@32473 order.id=\"1234\"][ctx@32473 user.id=\"42\"] Order #1234 placed"
 //! )), "{record}");
 //!
+//! // The guard is logwood-core's `FlushGuard`; its `Stats` always balance.
 //! let stats = guard.shutdown(Duration::from_secs(5));
 //! assert_eq!((stats.emitted, stats.sent, stats.dropped), (1, 1, 0));
+//! assert!(stats.is_balanced());
 //! # Ok(())
 //! # }
 //! ```
@@ -81,23 +94,36 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod builder;
+mod delivery;
 mod error;
 mod format;
-mod guard;
 mod layer;
-mod stats;
 mod transport;
 mod worker;
 
+#[allow(deprecated)]
+pub use builder::{DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN};
 pub use builder::{
-    DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN, DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_CONTEXT_SD_ID, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MSGID_FIELD, DEFAULT_SD_ID,
-    DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_UDP_MAX_MESSAGE_SIZE, DEFAULT_UNIX_PATH,
-    DEFAULT_WRITE_TIMEOUT, MAX_UDP_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, SyslogLayerBuilder,
+    DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CONTEXT_SD_ID,
+    DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MSGID_FIELD, DEFAULT_RETRY_INITIAL, DEFAULT_RETRY_MAX,
+    DEFAULT_SD_ID, DEFAULT_UDP_MAX_MESSAGE_SIZE, DEFAULT_UNIX_PATH, DEFAULT_WRITE_TIMEOUT,
+    MAX_UDP_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE, SyslogLayerBuilder,
 };
-pub use error::{BuildError, ErrorKind, SyslogError};
+pub use error::BuildError;
 pub use format::{Facility, MessageFormat, Multiline, SyslogFormat, severity};
-pub use guard::SyslogGuard;
 pub use layer::SyslogLayer;
-pub use stats::Stats;
+pub use logwood_core::{
+    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode,
+    StaticContext, Stats, Value,
+};
 pub use transport::Framing;
+
+/// The guard of a syslog layer: now core's [`FlushGuard`], the same in
+/// every logwood layer.
+#[deprecated(note = "use `FlushGuard` (its `flush` returns `Result<(), FlushTimeout>`)")]
+pub type SyslogGuard = FlushGuard;
+
+/// A delivery failure given to the `on_error` callback: now core's
+/// [`DeliveryError`], the same in every logwood layer.
+#[deprecated(note = "use `DeliveryError`")]
+pub type SyslogError = DeliveryError;

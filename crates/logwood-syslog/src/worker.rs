@@ -1,37 +1,30 @@
-//! The background worker: drains the queue, frames and writes records,
-//! reconnects with backoff, and flushes at shutdown.
+//! The background worker: takes batches of records from core's
+//! [`RecordQueue`](logwood_core::__private::RecordQueue), frames and writes
+//! them, reconnects with core's [`Backoff`], and at shutdown delivers what
+//! it can until the deadline, closes the connection and counts the rest.
 
-use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, select};
-use tracing_core::Dispatch;
+use logwood_core::__private::{Backoff, Batch, Taken, silence_thread};
+use logwood_core::{DeliveryError, ErrorKind};
 
-use crate::error::{ErrorKind, SyslogError};
-use crate::stats::Shared;
-use crate::transport::framing::frame;
+use crate::delivery::Shared;
+use crate::transport::framing::{Framing, frame};
 use crate::transport::{Conn, ConnSettings, Target};
 
-/// A message from the guard.
-#[derive(Debug)]
-pub(crate) enum Control {
-    /// Send what is queued, close, and stop, by this instant.
-    Shutdown(Instant),
-}
-
-/// At most this many records are written in one batch.
-const MAX_BATCH_RECORDS: usize = 1024;
-/// A batch stops growing past this many bytes.
-const MAX_BATCH_BYTES: usize = 256 * 1024;
-/// After writing a batch, the worker waits this long for more records
-/// before it blocks on the queue: under steady traffic the application's
-/// threads then hand records over without waking it (no system call per
-/// record), at the price of at most this much latency.
+/// At most this many records are written to a stream at once.
+const MAX_CHUNK_RECORDS: usize = 1024;
+/// A chunk written to a stream stops growing past this many bytes.
+const MAX_CHUNK_BYTES: usize = 256 * 1024;
+/// Datagrams sent are settled (for `flush`) at least this often.
+const SETTLE_EVERY: usize = 64;
+/// After a busy batch, the worker waits this long before taking the next:
+/// under steady traffic the application's threads then queue records
+/// without waking it (no system call per record), at the price of at most
+/// this much latency.
 const LINGER: Duration = Duration::from_millis(1);
-/// Buffers larger than this are freed instead of going back to the pool.
-pub(crate) const MAX_POOLED_CAPACITY: usize = 16 * 1024;
 
 /// `EMSGSIZE`: the datagram is larger than the socket takes. Retrying it
 /// would never succeed.
@@ -44,69 +37,44 @@ const EMSGSIZE: i32 = 40;
 #[derive(Debug, Clone)]
 pub(crate) struct WorkerSettings {
     pub(crate) conn: ConnSettings,
-    pub(crate) backoff_min: Duration,
-    pub(crate) backoff_max: Duration,
-    pub(crate) jitter: bool,
-    pub(crate) shutdown_timeout: Duration,
-    /// The most records in hand besides the queue (`buffer_capacity`).
-    pub(crate) batch_records: usize,
+    pub(crate) backoff: Backoff,
 }
 
 /// The worker's state; [`Worker::run`] is the thread's body.
 #[derive(Debug)]
 pub(crate) struct Worker {
-    pub(crate) target: Target,
-    pub(crate) settings: WorkerSettings,
-    pub(crate) queue: Receiver<Vec<u8>>,
-    pub(crate) control: Receiver<Control>,
-    pub(crate) pool: Sender<Vec<u8>>,
-    pub(crate) shared: Arc<Shared>,
-    /// Dropped when the worker ends: the guard waits on it.
-    pub(crate) done: Sender<()>,
+    target: Target,
+    /// The target as reports name it.
+    endpoint: Arc<str>,
+    conn_settings: ConnSettings,
+    backoff: Backoff,
+    shared: Arc<Shared>,
     conn: Option<Conn>,
     connected_once: bool,
-    pending: VecDeque<Vec<u8>>,
-    pending_bytes: usize,
+    /// Failed attempts since the last success.
+    failures: u32,
+    /// Records taken from the queue and not yet settled: kept across a
+    /// failure and written again after reconnecting.
+    batch: Batch,
+    /// Framed records of one write to a stream.
     out: Vec<u8>,
-    backoff: Backoff,
-    deadline: Option<Instant>,
 }
 
 // === impl Worker ===
 
 impl Worker {
-    pub(crate) fn new(
-        target: Target,
-        settings: WorkerSettings,
-        queue: Receiver<Vec<u8>>,
-        control: Receiver<Control>,
-        pool: Sender<Vec<u8>>,
-        shared: Arc<Shared>,
-        done: Sender<()>,
-    ) -> Self {
-        let seed = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9e37_79b9_7f4a_7c15);
+    pub(crate) fn new(target: Target, settings: WorkerSettings, shared: Arc<Shared>) -> Self {
         Self {
-            backoff: Backoff::new(
-                settings.backoff_min,
-                settings.backoff_max,
-                settings.jitter.then_some(seed),
-            ),
+            endpoint: target.to_string().into(),
             target,
-            settings,
-            queue,
-            control,
-            pool,
+            conn_settings: settings.conn,
+            backoff: settings.backoff,
             shared,
-            done,
             conn: None,
             connected_once: false,
-            pending: VecDeque::new(),
-            pending_bytes: 0,
+            failures: 0,
+            batch: Batch::default(),
             out: Vec::new(),
-            deadline: None,
         }
     }
 
@@ -114,94 +82,172 @@ impl Worker {
     pub(crate) fn run(mut self) {
         // Nothing this thread does (rustls, std, a user's callback) may
         // come back into the layer as an event.
-        let _no_events = tracing_core::dispatcher::set_default(&Dispatch::none());
+        silence_thread();
         let mut busy = false;
         loop {
-            if self.pending.is_empty() && busy && self.deadline.is_none() {
-                // Traffic: let records accumulate briefly instead of
-                // blocking (which makes every send wake this thread).
-                match self.control.recv_timeout(LINGER) {
-                    Ok(control) => self.on_control(Some(control)),
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => self.on_control(None),
+            if self.batch.is_empty() {
+                if busy && self.shared.deadline().is_none() {
+                    // Traffic: let records accumulate briefly instead of
+                    // blocking (which makes every record wake this thread).
+                    std::thread::sleep(LINGER);
                 }
-                self.fill();
-                busy = !self.pending.is_empty();
+                match self.shared.queue.take(&mut self.batch, None) {
+                    Taken::Records(n) => busy = n > 1,
+                    Taken::Closed => break,
+                    Taken::Woken | Taken::Timeout => {
+                        busy = false;
+                        continue;
+                    }
+                }
             }
-            if self.pending.is_empty() && !self.wait_for_records() {
+            if self
+                .shared
+                .deadline()
+                .is_some_and(|deadline| Instant::now() >= deadline)
+            {
                 break;
             }
-            self.fill();
-            busy = self.pending.len() > 1 || busy;
             if self.deliver() {
                 self.backoff.reset();
-            } else if !self.pause() {
-                break;
-            }
-            if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                break;
+                self.failures = 0;
+            } else {
+                let delay = self.backoff.next_delay();
+                if !self.shared.pause(delay) {
+                    break;
+                }
             }
         }
         self.finish();
     }
 
-    /// Waits for the first record of a batch, or for the shutdown. Returns
-    /// false when there is nothing left to do.
-    fn wait_for_records(&mut self) -> bool {
-        if self.deadline.is_some() {
-            // Shutting down: take what is queued, never wait for more.
-            return match self.queue.try_recv() {
-                Ok(record) => {
-                    self.push(record);
-                    true
-                }
-                Err(_) => false,
+    /// Connects if needed and writes the batch. Returns false on a failure
+    /// (reported; what was not written stays in the batch for the next
+    /// attempt).
+    fn deliver(&mut self) -> bool {
+        if self.conn.as_mut().is_some_and(Conn::peer_closed) {
+            self.disconnect();
+            self.report(
+                DeliveryError::new(
+                    ErrorKind::Write,
+                    format!("{} closed the connection; reconnecting", self.target),
+                )
+                .with_retry(true),
+            );
+        }
+        if self.conn.is_none() && !self.connect() {
+            return false;
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return false;
+        };
+        if let Some(deadline) = self.shared.deadline() {
+            conn.set_write_timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        if conn.is_stream() {
+            self.write_stream()
+        } else {
+            self.send_datagrams()
+        }
+    }
+
+    /// Writes the batch to a stream in chunks, each framed into one buffer
+    /// and written at once.
+    fn write_stream(&mut self) -> bool {
+        let framing = self.conn_settings.framing;
+        while !self.batch.is_empty() {
+            let n = frame_chunk(&mut self.out, &self.batch, framing);
+            let Some(conn) = self.conn.as_mut() else {
+                return false;
             };
+            if let Err(e) = conn.write_stream(&self.out) {
+                self.write_failed(e, n);
+                return false;
+            }
+            self.settle_sent(n, 0);
+            self.batch.advance(n);
         }
-        select! {
-            recv(self.queue) -> record => match record {
-                Ok(record) => {
-                    self.push(record);
-                    true
+        if self.out.capacity() > 2 * MAX_CHUNK_BYTES {
+            self.out = Vec::new();
+        }
+        true
+    }
+
+    /// Sends the batch one datagram per record.
+    fn send_datagrams(&mut self) -> bool {
+        let (mut sent, mut rejected) = (0, 0);
+        while let Some(record) = self.batch.first() {
+            let Some(conn) = self.conn.as_mut() else {
+                return false;
+            };
+            match conn.send_datagram(record) {
+                Ok(()) => sent += 1,
+                Err(e) if e.raw_os_error() == Some(EMSGSIZE) => {
+                    let len = record.len();
+                    rejected += 1;
+                    self.shared.counters.rejected.incr();
+                    self.report(
+                        DeliveryError::new(
+                            ErrorKind::Rejected,
+                            format!(
+                                "{} refused a {len}-byte datagram as too large (lower \
+                                 `max_message_size`); it is lost",
+                                self.target
+                            ),
+                        )
+                        .with_records(1)
+                        .with_source(e),
+                    );
                 }
-                // Every layer is gone and the queue is empty.
-                Err(_) => false,
-            },
-            recv(self.control) -> control => {
-                self.on_control(control.ok());
-                true
-            },
-        }
-    }
-
-    fn on_control(&mut self, control: Option<Control>) {
-        self.deadline = Some(match control {
-            Some(Control::Shutdown(deadline)) => deadline,
-            // The guard is gone without a word (it always sends one).
-            None => Instant::now() + self.settings.shutdown_timeout,
-        });
-    }
-
-    fn push(&mut self, record: Vec<u8>) {
-        self.pending_bytes += record.len();
-        self.pending.push_back(record);
-    }
-
-    /// Adds what is queued to the batch, up to its limits.
-    fn fill(&mut self) {
-        let max_records = MAX_BATCH_RECORDS.min(self.settings.batch_records);
-        while self.pending.len() < max_records && self.pending_bytes < MAX_BATCH_BYTES {
-            match self.queue.try_recv() {
-                Ok(record) => self.push(record),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                Err(e) => {
+                    self.settle_sent(sent, rejected);
+                    self.write_failed(e, 1);
+                    return false;
+                }
+            }
+            self.batch.advance(1);
+            if sent + rejected == SETTLE_EVERY {
+                self.settle_sent(sent, rejected);
+                (sent, rejected) = (0, 0);
             }
         }
+        self.settle_sent(sent, rejected);
+        true
     }
 
-    fn recycle(&self, mut buf: Vec<u8>) {
-        if buf.capacity() <= MAX_POOLED_CAPACITY {
-            buf.clear();
-            let _full = self.pool.try_send(buf);
+    /// Counts `sent` records as sent and `rejected` ones as failed, then
+    /// settles them in the queue (for `flush`).
+    fn settle_sent(&self, sent: usize, rejected: usize) {
+        let counters = &self.shared.counters;
+        counters.sent.add(sent as u64);
+        counters.failed.add(rejected as u64);
+        let settled = (sent + rejected) as u64;
+        if settled > 0 {
+            self.shared.queue.settle(settled);
+        }
+    }
+
+    fn connect(&mut self) -> bool {
+        let mut settings = self.conn_settings;
+        if let Some(deadline) = self.shared.deadline() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            settings.connect_timeout = settings.connect_timeout.min(left);
+        }
+        match self.target.connect(&settings) {
+            Ok(conn) => {
+                if self.connected_once {
+                    self.shared.counters.reconnects.incr();
+                }
+                self.connected_once = true;
+                self.shared.set_abort(conn.abort_handle());
+                self.conn = Some(conn);
+                true
+            }
+            Err(e) => {
+                self.failures = self.failures.saturating_add(1);
+                let attempt = self.failures;
+                self.report(e.with_attempt(attempt).with_retry(true));
+                false
+            }
         }
     }
 
@@ -210,240 +256,107 @@ impl Worker {
         self.conn = None;
     }
 
-    /// Connects if needed and writes the batch. Returns false on a failure
-    /// (reported; the batch is kept for the next attempt).
-    fn deliver(&mut self) -> bool {
-        if self.pending.is_empty() {
-            return true;
-        }
-        if self.conn.as_mut().is_some_and(Conn::peer_closed) {
-            self.disconnect();
-            self.shared.report(&SyslogError::new(
-                ErrorKind::Write,
-                format!("{} closed the connection; reconnecting", self.target),
-            ));
-        }
-        if self.conn.is_none() && !self.connect() {
-            return false;
-        }
-        let Some(conn) = self.conn.as_mut() else {
-            return false;
-        };
-        if let Some(deadline) = self.deadline {
-            conn.set_write_timeout(deadline.saturating_duration_since(Instant::now()));
-        }
-        if conn.is_stream() {
-            self.out.clear();
-            for record in &self.pending {
-                frame(&mut self.out, record, self.settings.conn.framing);
-            }
-            if let Err(e) = conn.write_stream(&self.out) {
-                self.write_failed(e);
-                return false;
-            }
-            self.shared.sent.add(self.pending.len() as u64);
-            self.pending_bytes = 0;
-            while let Some(record) = self.pending.pop_front() {
-                self.recycle(record);
-            }
-            if self.out.capacity() > MAX_BATCH_BYTES * 2 {
-                self.out = Vec::new();
-            }
-            return true;
-        }
-        while let Some(record) = self.pending.pop_front() {
-            let Some(conn) = self.conn.as_mut() else {
-                self.pending.push_front(record);
-                return false;
-            };
-            match conn.send_datagram(&record) {
-                Ok(()) => self.shared.sent.incr(),
-                Err(e) if e.raw_os_error() == Some(EMSGSIZE) => {
-                    self.shared.failed.incr();
-                    self.shared.report(&SyslogError::with_source(
-                        ErrorKind::Failed,
-                        format!(
-                            "{} refused a {}-byte datagram as too large (lower `max_message_size`)",
-                            self.target,
-                            record.len()
-                        ),
-                        e,
-                    ));
-                }
-                Err(e) => {
-                    self.pending.push_front(record);
-                    self.write_failed(e);
-                    return false;
-                }
-            }
-            self.pending_bytes -= record.len();
-            self.recycle(record);
-        }
-        true
-    }
-
-    fn connect(&mut self) -> bool {
-        let mut settings = self.settings.conn;
-        if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            settings.connect_timeout = settings.connect_timeout.min(left);
-        }
-        match self.target.connect(&settings) {
-            Ok(conn) => {
-                if self.connected_once {
-                    self.shared.reconnects.incr();
-                }
-                self.connected_once = true;
-                self.shared.set_abort(conn.abort_handle());
-                self.conn = Some(conn);
-                true
-            }
-            Err(e) => {
-                self.shared.report(&e);
-                false
-            }
-        }
-    }
-
-    fn write_failed(&mut self, e: io::Error) {
+    /// A write of `records` records failed: reconnect and send them again.
+    fn write_failed(&mut self, e: io::Error, records: usize) {
         self.disconnect();
-        self.shared.report(&SyslogError::with_source(
-            ErrorKind::Write,
-            format!(
-                "writing to {} failed; reconnecting and sending the records again",
-                self.target
-            ),
-            e,
-        ));
+        self.failures = self.failures.saturating_add(1);
+        let attempt = self.failures;
+        self.report(
+            DeliveryError::new(
+                ErrorKind::Write,
+                format!(
+                    "writing to {} failed; reconnecting and sending the records again",
+                    self.target
+                ),
+            )
+            .with_records(records as u64)
+            .with_attempt(attempt)
+            .with_retry(true)
+            .with_source(e),
+        );
     }
 
-    /// Waits before the next attempt (see [`Backoff`]); a shutdown ends the
-    /// wait early. Returns false when the shutdown deadline has passed.
-    fn pause(&mut self) -> bool {
-        let now = Instant::now();
-        let delay = self.backoff.next_delay();
-        match self.deadline {
-            Some(deadline) => {
-                if now >= deadline {
-                    return false;
-                }
-                std::thread::sleep(delay.min(deadline - now));
-            }
-            None => match self.control.recv_deadline(now + delay) {
-                Ok(control) => self.on_control(Some(control)),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => self.on_control(None),
-            },
-        }
-        true
+    fn report(&self, error: DeliveryError) {
+        self.shared
+            .reporter
+            .report(error.with_endpoint(self.endpoint.clone()));
     }
 
-    /// Closes the connection cleanly and counts what could not be sent.
+    /// Closes the connection cleanly (until the shutdown deadline), counts
+    /// what could not be sent as failed, and tells the guard.
     fn finish(&mut self) {
-        let deadline = self
-            .deadline
-            .unwrap_or_else(|| Instant::now() + self.settings.shutdown_timeout);
+        let deadline = self.shared.deadline().unwrap_or_else(Instant::now);
         if let Some(conn) = self.conn.take() {
             conn.close(deadline);
         }
         self.shared.set_abort(None);
-        let mut left = self.pending.len() as u64;
-        self.pending.clear();
-        while self.queue.try_recv().is_ok() {
-            left += 1;
-        }
+        let left = self.batch.len() as u64 + self.shared.queue.abandon();
+        self.batch.clear();
         if left > 0 {
-            self.shared.failed.add(left);
-            self.shared.report(&SyslogError::new(
-                ErrorKind::Failed,
-                format!(
-                    "{left} records were not sent to {} before the shutdown deadline",
-                    self.target
-                ),
-            ));
+            self.shared.counters.failed.add(left);
+            self.shared.queue.settle(left);
+            self.report(
+                DeliveryError::new(
+                    ErrorKind::Deadline,
+                    format!(
+                        "{left} records were not sent to {} before the shutdown deadline",
+                        self.target
+                    ),
+                )
+                .with_records(left),
+            );
         }
-        let _ = &self.done;
+        self.shared.set_done();
     }
 }
 
-/// Capped exponential backoff with optional full jitter: the n-th wait
-/// after a success is drawn from `[0, min(max, min_delay × 2ⁿ)]` (or is
-/// exactly that bound without jitter), and never less than 1 ms.
-#[derive(Debug, Clone)]
-pub(crate) struct Backoff {
-    min: Duration,
-    max: Duration,
-    current: Duration,
-    /// xorshift64* state; `None`: no jitter.
-    rng: Option<u64>,
-}
-
-// === impl Backoff ===
-
-impl Backoff {
-    pub(crate) fn new(min: Duration, max: Duration, seed: Option<u64>) -> Self {
-        Self {
-            min,
-            max,
-            current: min,
-            rng: seed.map(|s| s | 1),
+/// Frames records of `batch` into `out` (cleared first), up to the chunk
+/// limits (at least one record); returns how many.
+fn frame_chunk(out: &mut Vec<u8>, batch: &Batch, framing: Framing) -> usize {
+    out.clear();
+    let mut n = 0;
+    for record in batch.records() {
+        if n == MAX_CHUNK_RECORDS || (n > 0 && out.len() >= MAX_CHUNK_BYTES) {
+            break;
         }
+        frame(out, record, framing);
+        n += 1;
     }
-
-    /// Back to the shortest wait (after a success).
-    pub(crate) fn reset(&mut self) {
-        self.current = self.min;
-    }
-
-    /// The next wait; doubles the bound for the one after.
-    pub(crate) fn next_delay(&mut self) -> Duration {
-        let bound = self.current;
-        self.current = (self.current * 2).min(self.max);
-        let delay = match &mut self.rng {
-            None => bound,
-            Some(state) => {
-                *state ^= *state >> 12;
-                *state ^= *state << 25;
-                *state ^= *state >> 27;
-                let r = state.wrapping_mul(0x2545_f491_4f6c_dd1d);
-                let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
-                Duration::from_nanos(r % nanos.saturating_add(1))
-            }
-        };
-        delay.max(Duration::from_millis(1))
-    }
+    n
 }
 
 #[cfg(test)]
 mod tests {
+    use logwood_core::__private::RecordQueue;
+
     use super::*;
 
-    const MS: Duration = Duration::from_millis(1);
-
     #[test]
-    fn backoff_doubles_up_to_the_cap_and_resets_after_a_success() {
-        let mut b = Backoff::new(100 * MS, 1000 * MS, None);
-        let waits: Vec<Duration> = (0..6).map(|_| b.next_delay()).collect();
-        assert_eq!(
-            waits,
-            [100 * MS, 200 * MS, 400 * MS, 800 * MS, 1000 * MS, 1000 * MS]
-        );
-        b.reset();
-        assert_eq!(b.next_delay(), 100 * MS);
-    }
-
-    #[test]
-    fn full_jitter_stays_within_the_bound_and_varies() {
-        let mut b = Backoff::new(100 * MS, 400 * MS, Some(42));
-        let mut bounds = [100, 200, 400, 400, 400, 400, 400, 400].into_iter();
-        let mut waits = Vec::new();
-        for _ in 0..8 {
-            let bound = bounds.next().unwrap() * MS;
-            let wait = b.next_delay();
-            assert!(wait >= MS && wait <= bound, "{wait:?} > {bound:?}");
-            waits.push(wait);
+    fn chunks_hold_whole_records_up_to_the_limits() {
+        let queue = RecordQueue::new(4096, true);
+        let big = vec![b'x'; 100 * 1024];
+        for _ in 0..4 {
+            queue.push(&big);
         }
-        waits.dedup();
-        assert!(waits.len() > 4, "{waits:?}");
+        let mut batch = Batch::default();
+        queue.take(&mut batch, None);
+        let mut out = Vec::new();
+        // 256 KiB are reached after the third record of 100 KiB.
+        assert_eq!(frame_chunk(&mut out, &batch, Framing::OctetCounting), 3);
+        assert!(out.starts_with(b"102400 xx"));
+        batch.advance(3);
+        assert_eq!(frame_chunk(&mut out, &batch, Framing::LineFeed), 1);
+        assert_eq!(out.len(), 100 * 1024 + 1);
+
+        let queue = RecordQueue::new(4096, true);
+        for _ in 0..2000 {
+            queue.push(b"r");
+        }
+        let mut batch = Batch::default();
+        queue.take(&mut batch, None);
+        assert_eq!(
+            frame_chunk(&mut out, &batch, Framing::OctetCounting),
+            MAX_CHUNK_RECORDS
+        );
     }
 }

@@ -143,15 +143,37 @@ fn out_of_range_options_are_build_errors_naming_the_option() {
         (tcp().connect_timeout(Duration::ZERO), "connect_timeout"),
         (tcp().write_timeout(Duration::ZERO), "write_timeout"),
         (
-            tcp().reconnect_backoff(Duration::from_secs(2), Duration::from_secs(1)),
-            "reconnect_backoff",
+            tcp()
+                .retry_initial(Duration::from_secs(2))
+                .retry_max(Duration::from_secs(1)),
+            "retry_max",
         ),
+        (tcp().retry_initial(Duration::ZERO), "retry_initial"),
         (tcp().tls_server_name_for_test(), "server_name"),
     ] {
         let e = error(builder);
         assert_eq!(e.option(), option, "{e}");
         assert!(e.to_string().starts_with(&format!("`{option}`")), "{e}");
     }
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_deprecated_reconnect_options_set_the_retry_options() {
+    let e = error(
+        SyslogLayer::builder()
+            .tcp("127.0.0.1:514")
+            .reconnect_jitter(false)
+            .reconnect_backoff(Duration::from_secs(2), Duration::from_secs(1)),
+    );
+    assert_eq!(e.option(), "retry_max", "{e}");
+    let (_layer, guard) = SyslogLayer::builder()
+        .tcp("127.0.0.1:1")
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(2))
+        .log_internal_errors(false)
+        .build()
+        .unwrap();
+    drop(guard);
 }
 
 trait ServerNameCase {

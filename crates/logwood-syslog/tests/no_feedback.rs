@@ -22,7 +22,8 @@ fn events_logged_by_the_callback_on_the_worker_thread_are_not_shipped() {
     let count = calls.clone();
     let (layer, guard) = SyslogLayer::builder()
         .tcp(format!("127.0.0.1:{}", closed_port()))
-        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .retry_initial(Duration::from_millis(1))
+        .retry_max(Duration::from_millis(5))
         .on_error(move |e| {
             count.fetch_add(1, Ordering::Relaxed);
             // The worker thread's default dispatcher is a no-op: this goes
@@ -52,7 +53,8 @@ fn a_callback_that_logs_a_dropped_record_does_not_recurse() {
     let (layer, guard) = SyslogLayer::builder()
         .tcp(format!("127.0.0.1:{}", closed_port()))
         .buffer_capacity(1)
-        .reconnect_backoff(Duration::from_secs(1), Duration::from_secs(1))
+        .retry_initial(Duration::from_secs(1))
+        .retry_max(Duration::from_secs(1))
         .on_error(move |e| {
             if e.kind() == ErrorKind::Dropped {
                 count.fetch_add(1, Ordering::Relaxed);

@@ -22,11 +22,11 @@ type Seen = Arc<Mutex<Vec<(ErrorKind, String)>>>;
 /// Collects the errors given to the callback.
 fn collector() -> (
     Seen,
-    impl Fn(&logwood_syslog::SyslogError) + Send + Sync + 'static,
+    impl Fn(&logwood_syslog::DeliveryError) + Send + Sync + 'static,
 ) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    (seen, move |e: &logwood_syslog::SyslogError| {
+    (seen, move |e: &logwood_syslog::DeliveryError| {
         sink.lock().unwrap().push((e.kind(), e.to_string()));
     })
 }
@@ -59,7 +59,8 @@ fn tls_with_the_wrong_server_name_reports_a_clear_error_and_sends_nothing() {
         .tls(server.tls_addr())
         .ca_file(server.ca_file())
         .server_name("wrong.example")
-        .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        .retry_initial(Duration::from_millis(10))
+        .retry_max(Duration::from_millis(50))
         .on_error(callback)
         .log_internal_errors(false)
         .build()
@@ -86,7 +87,7 @@ fn tls_with_the_wrong_server_name_reports_a_clear_error_and_sends_nothing() {
     assert!(text.contains("\"wrong.example\""), "{text}");
     assert!(text.contains("certificate not valid for name"), "{text}");
     assert!(!text.contains("secret"), "{text}");
-    assert_eq!(seen.last().unwrap().0, ErrorKind::Failed, "{seen:?}");
+    assert_eq!(seen.last().unwrap().0, ErrorKind::Deadline, "{seen:?}");
     assert!(server.messages_containing(&marker).is_empty());
 }
 
@@ -129,7 +130,8 @@ fn a_failed_handshake_sends_no_record_in_clear() {
         .ca_file(server.ca_file())
         .server_name("localhost")
         .connect_timeout(Duration::from_millis(500))
-        .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(20))
+        .retry_initial(Duration::from_millis(10))
+        .retry_max(Duration::from_millis(20))
         .on_error(callback)
         .log_internal_errors(false)
         .build()

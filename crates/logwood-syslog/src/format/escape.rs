@@ -1,5 +1,6 @@
-//! Escaping and sanitising: header fields, SD-PARAM names and values,
-//! `key=value` text, and cutting on UTF-8 boundaries.
+//! Escaping and sanitising: header fields, SD-PARAM names and values, and
+//! cutting on UTF-8 boundaries. (`key=value` text, for RFC 3164, is core's
+//! one rule set: `logwood_core::__private::kv`.)
 
 /// Longest SD-NAME (SD-ID or PARAM-NAME), RFC 5424 section 6.3.
 pub(crate) const SD_NAME_MAX: usize = 32;
@@ -86,21 +87,25 @@ fn fnv1a(parts: &[&str]) -> u32 {
 /// 8 hex digits of a hash of the whole name (so two long names that share
 /// their start stay distinct).
 pub(crate) fn sd_param_name(out: &mut Vec<u8>, parts: &[&str]) {
-    // Fast path: a short name of allowed ASCII bytes is copied as it is.
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    if (1..=SD_NAME_MAX).contains(&len) && parts.iter().all(|p| p.bytes().all(sd_name_byte)) {
-        for p in parts {
-            out.extend_from_slice(p.as_bytes());
-        }
+    // Fast path: a short name of allowed ASCII bytes is copied as it is
+    // (copied first, checked while at it, taken back otherwise).
+    let start = out.len();
+    let mut allowed = true;
+    for part in parts {
+        let bytes = part.as_bytes();
+        allowed &= bytes.iter().all(|&b| sd_name_byte(b));
+        out.extend_from_slice(bytes);
+    }
+    if allowed && (1..=SD_NAME_MAX).contains(&(out.len() - start)) {
         return;
     }
+    out.truncate(start);
     let count: usize = parts.iter().map(|p| p.chars().count()).sum();
     let keep = if count > SD_NAME_MAX {
         SD_NAME_KEEP
     } else {
         count
     };
-    let start = out.len();
     for c in parts.iter().flat_map(|p| p.chars()).take(keep) {
         let b = u8::try_from(c).unwrap_or(b'_');
         out.push(if sd_name_byte(b) { b } else { b'_' });
@@ -129,51 +134,6 @@ pub(crate) fn sd_param_value(out: &mut Vec<u8>, value: &[u8]) {
         rest = &rest[i + 1..];
     }
     out.extend_from_slice(rest);
-}
-
-/// Writes a `key=value` value: as it is when it is non-empty and holds no
-/// space, `"`, `=`, `\` or control character; otherwise in double quotes
-/// with `"` and `\` escaped and `\n`, `\r`, `\t` written as those two
-/// characters (logfmt style), so a value never holds a raw line break.
-pub(crate) fn kv_value(out: &mut Vec<u8>, value: &[u8]) {
-    let plain = !value.is_empty()
-        && !value
-            .iter()
-            .any(|&b| b <= b' ' || b == 0x7f || matches!(b, b'"' | b'=' | b'\\'));
-    if plain {
-        out.extend_from_slice(value);
-        return;
-    }
-    out.push(b'"');
-    for &b in value {
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            _ => out.push(b),
-        }
-    }
-    out.push(b'"');
-}
-
-/// Writes a `key=value` key: characters that would break the pair (space,
-/// `=`, `"`, control) become `_`; an empty key is `_`.
-pub(crate) fn kv_key(out: &mut Vec<u8>, parts: &[&str]) {
-    let start = out.len();
-    for p in parts {
-        for &b in p.as_bytes() {
-            out.push(if b <= b' ' || b == 0x7f || matches!(b, b'=' | b'"') {
-                b'_'
-            } else {
-                b
-            });
-        }
-    }
-    if out.len() == start {
-        out.push(b'_');
-    }
 }
 
 /// The largest length `<= max` at which `bytes` can be cut without
@@ -237,15 +197,6 @@ mod tests {
             "a \\\"q\\\" \\\\ \\] é\nx"
         );
         assert_eq!(s(|o| sd_param_value(o, b"plain")), "plain");
-    }
-
-    #[test]
-    fn kv_values_are_quoted_when_needed_and_never_hold_a_line_break() {
-        assert_eq!(s(|o| kv_value(o, b"1234")), "1234");
-        assert_eq!(s(|o| kv_value(o, b"")), "\"\"");
-        assert_eq!(s(|o| kv_value(o, b"a b")), "\"a b\"");
-        assert_eq!(s(|o| kv_value(o, b"x=\"1\"\n\\")), r#""x=\"1\"\n\\""#);
-        assert_eq!(s(|o| kv_key(o, &["a b=c"])), "a_b_c");
     }
 
     #[test]

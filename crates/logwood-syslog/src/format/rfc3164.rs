@@ -1,10 +1,14 @@
 //! RFC 3164 (BSD syslog, what Python's `SysLogHandler` and the Papertrail
-//! docs show): `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`.
+//! docs show): `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`, with the
+//! fields and context after the message as ` key=value` pairs (core's `kv`
+//! rules).
 
 use std::cell::Cell;
+use std::ops::Range;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Datelike, Timelike};
+use logwood_core::__private::{EventFields, Leaf, Record, kv};
 
 use super::escape;
 
@@ -92,6 +96,53 @@ pub(crate) fn write_header(out: &mut Vec<u8>, pri: &[u8], time: SystemTime, fixe
     out.extend_from_slice(pri);
     write_timestamp(out, time);
     out.extend_from_slice(fixed);
+}
+
+/// Starts a ` key=value` pair: a space, unless MSG (from `msg_start`) is
+/// still empty.
+fn begin_pair(out: &mut Vec<u8>, msg_start: usize) {
+    if out.len() > msg_start {
+        out.push(b' ');
+    }
+}
+
+/// Writes the event's fields as ` key=value` pairs after MSG (which starts
+/// at `msg_start`), in the order and with the conflict rule of core's flat
+/// walk.
+pub(crate) fn write_field_pairs(out: &mut Vec<u8>, msg_start: usize, fields: &mut EventFields) {
+    fields.for_each_kept(|head, name, value| {
+        begin_pair(out, msg_start);
+        kv::write_key(out, &[head, name]);
+        out.push(b'=');
+        kv::write_value(out, value);
+    });
+}
+
+/// Writes the context as ` key=value` pairs after MSG (which starts at
+/// `msg_start`): `runtime.*` and `system.*` (when the layer writes them),
+/// then the static context with the span context merged on top. Returns
+/// where the pairs are, without the space before the first one (empty when
+/// there is no context). `path` is a reused buffer.
+pub(crate) fn write_context_pairs(
+    out: &mut Vec<u8>,
+    msg_start: usize,
+    record: &Record<'_>,
+    path: &mut String,
+) -> Range<usize> {
+    let start = out.len();
+    let pair = |out: &mut Vec<u8>, path: &str, leaf: Leaf<'_>| {
+        begin_pair(out, msg_start);
+        kv::write_key(out, &[path]);
+        out.push(b'=');
+        kv::write_leaf(out, leaf);
+    };
+    record.for_each_metadata_leaf(&mut |path, leaf| pair(out, path, leaf));
+    record.for_each_context_leaf(path, &mut |path, value| pair(out, path, Leaf::Value(value)));
+    // Keys never start with a space: a leading one is the separator.
+    match out.get(start) {
+        Some(b' ') => start + 1..out.len(),
+        _ => start..out.len(),
+    }
 }
 
 #[cfg(test)]

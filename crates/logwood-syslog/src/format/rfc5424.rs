@@ -1,10 +1,12 @@
 //! RFC 5424: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG`.
 
+use std::ops::Range;
 use std::time::SystemTime;
 
-use logwood_core::context::Value;
-use logwood_core::encode::{Format, Text};
-use logwood_core::time::{RFC3339_LEN, rfc3339_micros};
+use logwood_core::__private::{
+    EventFields, Format, Leaf, RFC3339_LEN, Record, Text, rfc3339_micros,
+};
+use logwood_core::Value;
 
 use super::escape;
 
@@ -52,6 +54,51 @@ pub(crate) fn write_header(
     out.push(b' ');
 }
 
+/// Writes the event's fields as the element `[SD-ID NAME="VALUE" …]`, in
+/// the order and with the conflict rule of core's flat walk, leaving out
+/// the field that became MSGID; nothing when no field is left.
+pub(crate) fn write_fields_element(
+    out: &mut Vec<u8>,
+    sd: &mut SdWriter,
+    sd_id: &str,
+    msgid_field: &str,
+    fields: &mut EventFields,
+) {
+    sd.begin(out, sd_id);
+    fields.for_each_kept(|head, name, value| {
+        if head.is_empty() && name == msgid_field {
+            return;
+        }
+        SdWriter::param(out, &[head, name], value);
+    });
+    sd.end(out, sd_id.len());
+}
+
+/// Writes the context as the element `[CTX-ID NAME="VALUE" …]`:
+/// `runtime.*` and `system.*` (when the layer writes them), then the static
+/// context with the span context merged on top, each leaf under its dotted
+/// path; nothing when there is no context. Returns where the element is
+/// (empty when it was not written). `path` is a reused buffer.
+pub(crate) fn write_context_element(
+    out: &mut Vec<u8>,
+    sd: &mut SdWriter,
+    ctx_id: &str,
+    record: &Record<'_>,
+    path: &mut String,
+) -> Range<usize> {
+    let start = out.len();
+    sd.begin(out, ctx_id);
+    record.for_each_metadata_leaf(&mut |path, leaf| SdWriter::leaf(out, path, leaf));
+    record.for_each_context_leaf(path, &mut |path, value| {
+        SdWriter::leaf(out, path, Leaf::Value(value));
+    });
+    if sd.end(out, ctx_id.len()) {
+        start..out.len()
+    } else {
+        start..start
+    }
+}
+
 /// Builds STRUCTURED-DATA elements, one at a time.
 #[derive(Debug)]
 pub(crate) struct SdWriter {
@@ -88,33 +135,37 @@ impl SdWriter {
         out.push(b'"');
     }
 
-    /// Writes ` NAME="VALUE"` for a context leaf.
-    pub(crate) fn leaf(out: &mut Vec<u8>, path: &str, value: &Value) {
+    /// Writes ` NAME="VALUE"` for a leaf of the record's context.
+    pub(crate) fn leaf(out: &mut Vec<u8>, path: &str, leaf: Leaf<'_>) {
         out.push(b' ');
         escape::sd_param_name(out, &[path]);
         out.extend_from_slice(b"=\"");
-        match value {
-            Value::Str(s) => escape::sd_param_value(out, s.as_bytes()),
-            Value::Bool(v) => Text::write_bool(out, *v),
-            Value::U64(v) => Text::write_u64(out, *v),
-            Value::I64(v) => Text::write_i64(out, *v),
-            Value::F64(v) => Text::write_f64(out, *v),
-            // for_each_leaf gives scalars only; an empty map is "".
-            Value::Map(_) => {}
+        match leaf {
+            Leaf::Str(s) => escape::sd_param_value(out, s.as_bytes()),
+            Leaf::Value(Value::Str(s)) => escape::sd_param_value(out, s.as_bytes()),
+            Leaf::U64(v) | Leaf::Value(&Value::U64(v)) => Text::write_u64(out, v),
+            Leaf::Value(&Value::Bool(v)) => Text::write_bool(out, v),
+            Leaf::Value(&Value::I64(v)) => Text::write_i64(out, v),
+            Leaf::Value(&Value::F64(v)) => Text::write_f64(out, v),
+            // Leaves are scalars; an empty map is "".
+            Leaf::Value(Value::Map(_)) => {}
         }
         out.push(b'"');
     }
 
-    /// Closes the element, or removes it when it has no parameter.
-    pub(crate) fn end(&mut self, out: &mut Vec<u8>, sd_id_len: usize) {
+    /// Closes the element, or removes it when it has no parameter; returns
+    /// whether it was written.
+    pub(crate) fn end(&mut self, out: &mut Vec<u8>, sd_id_len: usize) -> bool {
         let Some(start) = self.open.take() else {
-            return;
+            return false;
         };
         if out.len() == start + 1 + sd_id_len {
             out.truncate(start);
+            false
         } else {
             out.push(b']');
             self.any = true;
+            true
         }
     }
 
@@ -165,15 +216,16 @@ mod tests {
         let mut out = Vec::new();
         let mut sd = SdWriter::new();
         sd.begin(&mut out, "logwood@32473");
-        sd.end(&mut out, "logwood@32473".len());
+        assert!(!sd.end(&mut out, "logwood@32473".len()));
         sd.begin(&mut out, "ctx@32473");
-        SdWriter::leaf(&mut out, "user.id", &Value::U64(42));
+        SdWriter::leaf(&mut out, "user.id", Leaf::Value(&Value::U64(42)));
+        SdWriter::leaf(&mut out, "f", Leaf::Value(&Value::F64(f64::NAN)));
         SdWriter::param(&mut out, &["q"], b"a\"]");
-        sd.end(&mut out, "ctx@32473".len());
+        assert!(sd.end(&mut out, "ctx@32473".len()));
         sd.finish(&mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            r#"[ctx@32473 user.id="42" q="a\"\]"]"#
+            r#"[ctx@32473 user.id="42" f="NaN" q="a\"\]"]"#
         );
         let mut out = Vec::new();
         SdWriter::new().finish(&mut out);

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 pub use framing::Framing;
 pub(crate) use unix::UnixKind;
 
-use crate::error::{ErrorKind, SyslogError};
+use logwood_core::{DeliveryError, ErrorKind};
 
 /// `HOST:PORT`, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,17 +146,11 @@ impl AbortHandle {
 
 impl Target {
     /// Connects, trying each resolved address in turn.
-    pub(crate) fn connect(&self, settings: &ConnSettings) -> Result<Conn, SyslogError> {
+    pub(crate) fn connect(&self, settings: &ConnSettings) -> Result<Conn, DeliveryError> {
         let timeout = settings.connect_timeout;
         match self {
             Self::Unix(path, kind) => {
-                let conn = unix::connect(path, *kind).map_err(|e| {
-                    SyslogError::with_source(
-                        ErrorKind::Connect,
-                        format!("connecting to {self} failed"),
-                        e,
-                    )
-                })?;
+                let conn = unix::connect(path, *kind).map_err(|e| self.connect_error(e))?;
                 Ok(match conn {
                     unix::UnixConn::Datagram(s) => {
                         // A full receive queue blocks a send: bound it.
@@ -215,13 +209,16 @@ impl Target {
                                 rustls::pki_types::ServerName::DnsName(n) => n.as_ref().to_owned(),
                                 other => format!("{other:?}"),
                             };
-                            last = Some(SyslogError::with_source(
-                                ErrorKind::Tls,
-                                format!(
-                                    "TLS handshake with {self} (verifying the server as {name:?}) failed"
-                                ),
-                                e,
-                            ));
+                            last = Some(
+                                DeliveryError::new(
+                                    ErrorKind::Tls,
+                                    format!(
+                                        "TLS handshake with {self} (verifying the server as \
+                                         {name:?}) failed"
+                                    ),
+                                )
+                                .with_source(e),
+                            );
                         }
                     }
                 }
@@ -230,22 +227,19 @@ impl Target {
         }
     }
 
-    fn resolve(&self, hp: &HostPort) -> Result<Vec<SocketAddr>, SyslogError> {
+    fn resolve(&self, hp: &HostPort) -> Result<Vec<SocketAddr>, DeliveryError> {
         hp.resolve().map_err(|e| {
-            SyslogError::with_source(
+            DeliveryError::new(
                 ErrorKind::Resolve,
                 format!("resolving the address of {self} failed"),
-                e,
             )
+            .with_source(e)
         })
     }
 
-    fn connect_error(&self, e: io::Error) -> SyslogError {
-        SyslogError::with_source(
-            ErrorKind::Connect,
-            format!("connecting to {self} failed"),
-            e,
-        )
+    fn connect_error(&self, e: io::Error) -> DeliveryError {
+        DeliveryError::new(ErrorKind::Connect, format!("connecting to {self} failed"))
+            .with_source(e)
     }
 }
 

@@ -1,136 +1,27 @@
-//! TLS (RFC 5425) with rustls over a blocking `TcpStream`: the client
-//! configuration (built and checked in `build()`), the handshake, noticing
-//! a closed peer, and close_notify.
+//! TLS (RFC 5425) with rustls over a blocking `TcpStream`: the handshake,
+//! noticing a closed peer, and close_notify. (The client configuration is
+//! core's, shared with the HTTP layer.)
 
-use std::fs;
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use logwood_core::tls::{TlsFilesError, read_certificates, root_store};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use super::tcp;
-use crate::error::BuildError;
 
 /// A TLS connection to the server.
 pub(crate) type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
-/// The TLS options of the builder.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TlsOptions {
-    pub(crate) ca_file: Option<PathBuf>,
-    pub(crate) client_cert: Option<PathBuf>,
-    pub(crate) client_key: Option<PathBuf>,
-}
-
-/// What the worker needs to connect.
+/// What the worker needs to connect: core's client configuration (built
+/// and checked in `build()` by `logwood_core::__private::tls::client_config`)
+/// and the name to verify the server as.
 #[derive(Debug, Clone)]
 pub(crate) struct TlsSettings {
     pub(crate) config: Arc<ClientConfig>,
     pub(crate) server_name: ServerName<'static>,
-}
-
-fn read(option: &'static str, path: &Path) -> Result<Vec<u8>, BuildError> {
-    fs::read(path).map_err(|source| BuildError::ReadFile {
-        option,
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// Maps a core TLS-files error to this crate's build error for `option`.
-fn files_error(option: &'static str, e: TlsFilesError) -> BuildError {
-    match e {
-        TlsFilesError::Read { path, source } => BuildError::ReadFile {
-            option,
-            path,
-            source,
-        },
-        TlsFilesError::NoSystemRoots { .. } => BuildError::Tls {
-            option: "tls",
-            reason: format!("{e}: install the ca-certificates package or set `ca_file`"),
-        },
-        e => BuildError::Tls {
-            option,
-            reason: e.to_string(),
-        },
-    }
-}
-
-fn certificates(
-    option: &'static str,
-    path: &Path,
-) -> Result<Vec<CertificateDer<'static>>, BuildError> {
-    read_certificates(path).map_err(|e| files_error(option, e))
-}
-
-fn roots(ca_file: Option<&Path>) -> Result<RootCertStore, BuildError> {
-    root_store(ca_file).map_err(|e| files_error("ca_file", e))
-}
-
-/// The server name to verify: `server_name`, else the address's host.
-pub(crate) fn server_name(
-    name: &str,
-    from_option: bool,
-) -> Result<ServerName<'static>, BuildError> {
-    let option = if from_option { "server_name" } else { "tls" };
-    let bare = name
-        .strip_prefix('[')
-        .and_then(|n| n.strip_suffix(']'))
-        .unwrap_or(name);
-    ServerName::try_from(bare.to_owned()).map_err(|_| BuildError::Tls {
-        option,
-        reason: format!("{name:?} is not a valid DNS name or IP address to verify the server as"),
-    })
-}
-
-/// Builds the client configuration: roots from `ca_file` or the system,
-/// optionally a client certificate; TLS 1.2 and 1.3 with the `ring`
-/// provider.
-pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, BuildError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| BuildError::Tls {
-            option: "tls",
-            reason: format!("no usable protocol version: {e}"),
-        })?
-        .with_root_certificates(roots(options.ca_file.as_deref())?);
-    let config = match (&options.client_cert, &options.client_key) {
-        (None, None) => builder.with_no_client_auth(),
-        (Some(cert), Some(key)) => {
-            let certs = certificates("client_cert", cert)?;
-            let pem = read("client_key", key)?;
-            let key_der = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| BuildError::Tls {
-                option: "client_key",
-                reason: format!("{} holds no usable PEM private key: {e}", key.display()),
-            })?;
-            builder
-                .with_client_auth_cert(certs, key_der)
-                .map_err(|e| BuildError::Tls {
-                    option: "client_key",
-                    reason: format!("does not fit `client_cert`: {e}"),
-                })?
-        }
-        (Some(_), None) => {
-            return Err(BuildError::invalid(
-                "client_cert",
-                "is set without `client_key`: mutual TLS needs both",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(BuildError::invalid(
-                "client_key",
-                "is set without `client_cert`: mutual TLS needs both",
-            ));
-        }
-    };
-    Ok(Arc::new(config))
 }
 
 /// Why a TLS connection could not be made.
