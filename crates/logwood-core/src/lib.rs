@@ -91,7 +91,8 @@ pub mod __private {
         Reporter, Taken,
     };
     pub use crate::encode::{
-        Format, Json, Members, Msgpack, Text, json_escape_into, kv, pattern, write_value,
+        Flat, Format, Json, Kv, Members, Msgpack, SdParams, Text, json_escape_into, kv, pattern,
+        sd, write_value,
     };
     pub use crate::field::{
         EventFields, LiftFrom, MAX_LIFTED_DEPTH, MAX_LIFTED_FIELDS, RESERVED_RECORD_KEYS,

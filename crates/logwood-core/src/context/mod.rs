@@ -28,7 +28,8 @@ use smallvec::SmallVec;
 pub use recorder::{ContextRecorder, SpanInfo};
 pub use static_ctx::StaticContext;
 
-use crate::encode::{Format, Members, SLOTS, write_value};
+use crate::encode::{FLAT_SLOTS, Flat, Format, Members, SLOTS, write_value};
+use crate::record::Leaf;
 use crate::value::{Map, Value};
 
 /// A span's merged context: its parent's with its own fields on top.
@@ -53,6 +54,8 @@ pub struct Merged {
     ancestors_mask: u64,
     /// Events spliced from the layers one by one so far.
     splices: AtomicU32,
+    /// Events that wrote the flat leaves so far.
+    flat_uses: AtomicU32,
     /// What is computed on demand, in one allocation made the first time
     /// anything is needed (a span seeing one event needs nothing of it).
     lazy: OnceLock<Box<Lazy>>,
@@ -69,6 +72,9 @@ struct Lazy {
     /// caller asks for [`Merged::map`]) and its encodings.
     tree: OnceLock<Map>,
     tree_members: [OnceLock<Members>; SLOTS],
+    /// The chain's (or the merged tree's) leaves in each flat dialect,
+    /// made on the second event of a span.
+    flat: [OnceLock<Box<[u8]>>; FLAT_SLOTS],
 }
 
 /// [`Merged::disjoint`] not computed yet.
@@ -283,6 +289,43 @@ impl Merged {
             })
         });
         F::map_splice(out, map, chain);
+    }
+}
+
+// === impl Merged (flat dialects) ===
+
+impl Merged {
+    /// Appends every leaf of the merged tree in the flat dialect `D` (each
+    /// with its separator): written straight from the trees for a span's
+    /// first event, cached in one piece from the second on. `path` is a
+    /// reused buffer.
+    pub fn flat_into<D: Flat>(&self, out: &mut Vec<u8>, path: &mut String) {
+        if let Some(bytes) = self.lazy.get().and_then(|l| l.flat[D::SLOT].get()) {
+            out.extend_from_slice(bytes);
+            return;
+        }
+        if self.flat_uses.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.write_leaves::<D>(out, path);
+            return;
+        }
+        let bytes = self.lazy().flat[D::SLOT].get_or_init(|| {
+            let mut bytes = Vec::new();
+            self.write_leaves::<D>(&mut bytes, path);
+            bytes.into_boxed_slice()
+        });
+        out.extend_from_slice(bytes);
+    }
+
+    fn write_leaves<D: Flat>(&self, out: &mut Vec<u8>, path: &mut String) {
+        path.clear();
+        self.for_each_leaf(path, &mut |p, v| D::leaf(out, p, Leaf::Value(v)));
+    }
+
+    /// A summary of the merged tree's top-level keys (see
+    /// [`Map::key_mask`]): no key is shared with a map whose mask does not
+    /// intersect it.
+    pub fn key_mask(&self) -> u64 {
+        self.own_mask | self.ancestors_mask
     }
 }
 

@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use crate::encode::{Format, Members, SLOTS};
+use crate::encode::{FLAT_SLOTS, Flat, Format, Members, SLOTS};
+use crate::record::Leaf;
 use crate::value::{Map, Value};
 
 /// Context a layer adds to every record it writes, beneath the span context
@@ -26,6 +27,8 @@ use crate::value::{Map, Value};
 pub struct StaticContext {
     map: Map,
     cache: [OnceLock<Members>; SLOTS],
+    flat: [OnceLock<Box<[u8]>>; FLAT_SLOTS],
+    mask: u64,
 }
 
 // === impl StaticContext ===
@@ -40,6 +43,8 @@ impl StaticContext {
     pub fn insert(&mut self, key: &str, value: impl Into<Value>) {
         self.map.insert_dotted_owned(key, value.into());
         self.cache = Default::default();
+        self.flat = Default::default();
+        self.mask = self.map.key_mask();
     }
 
     /// The context tree.
@@ -50,6 +55,23 @@ impl StaticContext {
     /// Whether there is no static context.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+
+    /// A summary of the top-level keys (see [`Map::key_mask`]).
+    pub(crate) fn key_mask(&self) -> u64 {
+        self.mask
+    }
+
+    /// Every leaf in the flat dialect `D` (each with its separator),
+    /// computed on first use.
+    pub(crate) fn flat<D: Flat>(&self) -> &[u8] {
+        self.flat[D::SLOT].get_or_init(|| {
+            let mut bytes = Vec::new();
+            self.map.for_each_leaf(&mut String::new(), &mut |p, v| {
+                D::leaf(&mut bytes, p, Leaf::Value(v))
+            });
+            bytes.into_boxed_slice()
+        })
     }
 
     /// The entries encoded with `F`, computed on first use.

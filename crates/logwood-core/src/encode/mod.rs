@@ -4,14 +4,18 @@
 //! over [`Format`], so the JSON line of the stdout layer and the msgpack map
 //! of the HTTP layer come from the same code and hold the same tree.
 
+mod flat;
 mod json;
 pub mod kv;
 mod msgpack;
 pub mod pattern;
+pub mod sd;
 mod text;
 
 use std::fmt;
 
+pub(crate) use flat::FLAT_SLOTS;
+pub use flat::{Flat, Kv, SdParams};
 pub use json::{Json, escape_into as json_escape_into};
 pub use msgpack::Msgpack;
 pub use text::Text;

@@ -1,8 +1,9 @@
 //! The flat walk of a record, for flat formats (RFC 5424 SD-PARAMs,
 //! `key=value` text): every scalar of `context` under its dotted path.
 
+use crate::encode::Flat;
 use crate::meta;
-use crate::value::{Map, Value};
+use crate::value::{Map, Value, key_bit};
 
 use super::Record;
 
@@ -77,5 +78,65 @@ impl Record<'_> {
             }
             _ => fixed.for_each_leaf(path, f),
         }
+    }
+
+    /// Writes the metadata leaves (see
+    /// [`for_each_metadata_leaf`](Self::for_each_metadata_leaf)) in the
+    /// flat dialect `D`, each with its separator.
+    pub fn write_metadata_flat<D: Flat>(&self, out: &mut Vec<u8>) {
+        self.for_each_metadata_leaf(&mut |path, leaf| D::leaf(out, path, leaf));
+    }
+
+    /// Writes the context leaves (see
+    /// [`for_each_context_leaf`](Self::for_each_context_leaf)) in the flat
+    /// dialect `D`, each with its separator: the static context's and each
+    /// span's leaves are encoded once and copied (walked again only when
+    /// the static and span context share a top-level key).
+    pub fn write_context_flat<D: Flat>(&self, out: &mut Vec<u8>, path: &mut String) {
+        let fixed = &self.opts.context;
+        match self.span.map(|s| s.merged) {
+            Some(span) if !span.is_empty() => {
+                if span.shares_key_with(fixed.map()) {
+                    path.clear();
+                    let mut both = fixed.map().clone();
+                    both.merge(span.map());
+                    both.for_each_leaf(path, &mut |p, v| D::leaf(out, p, Leaf::Value(v)));
+                } else {
+                    out.extend_from_slice(fixed.flat::<D>());
+                    span.flat_into::<D>(out, path);
+                }
+            }
+            _ => out.extend_from_slice(fixed.flat::<D>()),
+        }
+    }
+
+    /// Writes the static context's leaves only (no span context) in the
+    /// flat dialect `D`, each with its separator.
+    pub fn write_static_flat<D: Flat>(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.opts.context.flat::<D>());
+    }
+
+    /// A summary of the first segments of every context leaf's path
+    /// (`runtime` and `system` included when the layer writes them): a
+    /// dotted name whose first segment's bit is not in it is no leaf's
+    /// path.
+    pub fn context_key_mask(&self) -> u64 {
+        let mut mask = self.opts.context.key_mask();
+        if let Some(span) = self.span {
+            mask |= span.merged.key_mask();
+        }
+        if self.opts.runtime {
+            mask |= key_bit("runtime");
+        }
+        if self.opts.system {
+            mask |= key_bit("system");
+        }
+        mask
+    }
+
+    /// The bit of a dotted name's first segment in
+    /// [`context_key_mask`](Self::context_key_mask).
+    pub fn first_segment_bit(name: &str) -> u64 {
+        key_bit(name.split('.').next().unwrap_or(name))
     }
 }

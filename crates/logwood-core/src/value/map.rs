@@ -189,7 +189,7 @@ impl Map {
 
 /// The bit of `key` in a [`Map::key_mask`]: the top 6 bits of its 32-bit
 /// FNV-1a hash.
-fn key_bit(key: &str) -> u64 {
+pub(crate) fn key_bit(key: &str) -> u64 {
     let h = key.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });

@@ -8,6 +8,7 @@ use std::ops::Deref;
 
 use compact_str::CompactString;
 
+pub(crate) use map::key_bit;
 pub use map::{Map, RESERVED_CONTEXT_KEYS};
 
 /// The deepest nesting a dotted name produces: past this many segments the

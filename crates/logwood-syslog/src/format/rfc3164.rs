@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Datelike, Timelike};
-use logwood_core::__private::{EventFields, Leaf, Record, kv};
+use logwood_core::__private::{EventFields, Kv, Record, kv};
 
 use super::escape;
 
@@ -130,19 +130,18 @@ pub(crate) fn write_context_pairs(
     path: &mut String,
 ) -> Range<usize> {
     let start = out.len();
-    let pair = |out: &mut Vec<u8>, path: &str, leaf: Leaf<'_>| {
-        begin_pair(out, msg_start);
-        kv::write_key(out, &[path]);
-        out.push(b'=');
-        kv::write_leaf(out, leaf);
-    };
-    record.for_each_metadata_leaf(&mut |path, leaf| pair(out, path, leaf));
-    record.for_each_context_leaf(path, &mut |path, value| pair(out, path, Leaf::Value(value)));
-    // Keys never start with a space: a leading one is the separator.
-    match out.get(start) {
-        Some(b' ') => start + 1..out.len(),
-        _ => start..out.len(),
+    record.write_metadata_flat::<Kv>(out);
+    record.write_context_flat::<Kv>(out, path);
+    if out.len() == start {
+        return start..start;
     }
+    // Each pair starts with a space; none when MSG is still empty.
+    if start == msg_start {
+        out.remove(start);
+        return start..out.len();
+    }
+    // Keys never start with a space: the leading one is the separator.
+    start + 1..out.len()
 }
 
 #[cfg(test)]

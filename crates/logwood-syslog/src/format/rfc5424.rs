@@ -3,10 +3,7 @@
 use std::ops::Range;
 use std::time::SystemTime;
 
-use logwood_core::__private::{
-    EventFields, Format, Leaf, RFC3339_LEN, Record, Text, rfc3339_micros,
-};
-use logwood_core::Value;
+use logwood_core::__private::{EventFields, RFC3339_LEN, Record, SdParams, rfc3339_micros};
 
 use super::escape;
 
@@ -88,10 +85,8 @@ pub(crate) fn write_context_element(
 ) -> Range<usize> {
     let start = out.len();
     sd.begin(out, ctx_id);
-    record.for_each_metadata_leaf(&mut |path, leaf| SdWriter::leaf(out, path, leaf));
-    record.for_each_context_leaf(path, &mut |path, value| {
-        SdWriter::leaf(out, path, Leaf::Value(value));
-    });
+    record.write_metadata_flat::<SdParams>(out);
+    record.write_context_flat::<SdParams>(out, path);
     if sd.end(out, ctx_id.len()) {
         start..out.len()
     } else {
@@ -136,21 +131,9 @@ impl SdWriter {
     }
 
     /// Writes ` NAME="VALUE"` for a leaf of the record's context.
-    pub(crate) fn leaf(out: &mut Vec<u8>, path: &str, leaf: Leaf<'_>) {
-        out.push(b' ');
-        escape::sd_param_name(out, &[path]);
-        out.extend_from_slice(b"=\"");
-        match leaf {
-            Leaf::Str(s) => escape::sd_param_value(out, s.as_bytes()),
-            Leaf::Value(Value::Str(s)) => escape::sd_param_value(out, s.as_bytes()),
-            Leaf::U64(v) | Leaf::Value(&Value::U64(v)) => Text::write_u64(out, v),
-            Leaf::Value(&Value::Bool(v)) => Text::write_bool(out, v),
-            Leaf::Value(&Value::I64(v)) => Text::write_i64(out, v),
-            Leaf::Value(&Value::F64(v)) => Text::write_f64(out, v),
-            // Leaves are scalars; an empty map is "".
-            Leaf::Value(Value::Map(_)) => {}
-        }
-        out.push(b'"');
+    #[cfg(test)]
+    pub(crate) fn leaf(out: &mut Vec<u8>, path: &str, leaf: logwood_core::__private::Leaf<'_>) {
+        <SdParams as logwood_core::__private::Flat>::leaf(out, path, leaf);
     }
 
     /// Closes the element, or removes it when it has no parameter; returns
@@ -180,6 +163,9 @@ impl SdWriter {
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
+
+    use logwood_core::__private::Leaf;
+    use logwood_core::Value;
 
     use super::*;
 

@@ -2,7 +2,7 @@
 //! asked, each context leaf), written with the one `key=value` rule set of
 //! [`kv`](crate::encode::kv).
 
-use crate::encode::kv;
+use crate::encode::{Kv, kv};
 use crate::field::EventFields;
 use crate::record::{Leaf, Record};
 
@@ -44,6 +44,9 @@ pub(crate) fn write_message(
         out.extend_from_slice(message);
     }
     scratch.keys.clear();
+    // The first segments of the event's keys, to know whether a context
+    // leaf could repeat one of them.
+    let mut event_mask = 0;
     fields.for_each_kept(|head, name, value| {
         if out.len() > start {
             out.push(b' ');
@@ -53,8 +56,30 @@ pub(crate) fn write_message(
         scratch.keys.push((key_start, out.len()));
         out.push(b'=');
         kv::write_value(out, value);
+        event_mask |= if head.is_empty() {
+            Record::first_segment_bit(name)
+        } else {
+            // A reserved name (`_level`): its first segment is `_` + name.
+            !0
+        };
     });
     let MessageScratch { keys, path } = scratch;
+    if event_mask & record.context_key_mask() == 0 {
+        // No context leaf can repeat an event key: copy the cached leaves.
+        let at = out.len();
+        record.write_metadata_flat::<Kv>(out);
+        if span_context {
+            record.write_context_flat::<Kv>(out, path);
+        } else {
+            record.write_static_flat::<Kv>(out);
+        }
+        // Each leaf starts with a space; none before the first pair of a
+        // line that has nothing else.
+        if at == start && out.len() > at {
+            out.remove(at);
+        }
+        return;
+    }
     let mut leaf_pair = |path: &str, leaf: Leaf<'_>| {
         let before = out.len();
         if out.len() > start {
