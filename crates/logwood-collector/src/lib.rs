@@ -104,20 +104,26 @@ mod handle;
 mod http;
 mod output;
 mod runtime;
+mod server;
+mod settings;
 mod stats;
 mod syslog;
+mod token;
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-pub use builder::{
-    CollectorBuilder, DEFAULT_FAIL_STATUS, DEFAULT_LISTEN, DEFAULT_MAX_BODY,
-    DEFAULT_MAX_SYSLOG_FRAME,
+pub use builder::CollectorBuilder;
+pub use decode::{
+    BodyFormat, DecodeError, MAX_RECORD_DEPTH, OtlpFormat, decode_batch, decode_otlp_logs,
 };
-pub use decode::{BodyFormat, DecodeError, decode_batch};
 pub use error::{Error, WaitTimeout};
 pub use handle::{CollectorHandle, SHUTDOWN_TIMEOUT};
 pub use output::Output;
+pub use settings::{
+    DEFAULT_BODY_TIMEOUT, DEFAULT_FAIL_STATUS, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_LISTEN, DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SYSLOG_FRAME,
+};
 pub use stats::{RECENT_REQUESTS, RequestInfo, Stats};
 
 /// The entry point: [`Collector::builder`].
@@ -171,7 +177,7 @@ impl Collector {
 /// State shared by the handle and every task of a running collector.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) settings: builder::Settings,
+    pub(crate) settings: settings::Settings,
     pub(crate) store: output::Store,
     pub(crate) counters: Mutex<stats::Counters>,
     pub(crate) faults: Mutex<http::faults::FaultState>,
@@ -181,6 +187,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    pub(crate) fn new(settings: settings::Settings, store: output::Store) -> Self {
+        Self {
+            settings,
+            store,
+            counters: Mutex::new(stats::Counters::default()),
+            faults: Mutex::new(http::faults::FaultState::default()),
+            written: Condvar::new(),
+        }
+    }
+
     pub(crate) fn counters(&self) -> MutexGuard<'_, stats::Counters> {
         self.counters.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -12,6 +12,8 @@ mod http_hostile;
 #[cfg(test)]
 mod http_ingest;
 #[cfg(test)]
+mod http_limits;
+#[cfg(test)]
 mod support;
 #[cfg(test)]
 mod syslog;
