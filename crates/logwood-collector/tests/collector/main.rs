@@ -14,6 +14,10 @@ mod http_ingest;
 #[cfg(test)]
 mod http_limits;
 #[cfg(test)]
+mod otlp;
+#[cfg(test)]
+mod otlp_sdk;
+#[cfg(test)]
 mod support;
 #[cfg(test)]
 mod syslog;
