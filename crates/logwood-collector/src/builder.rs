@@ -225,7 +225,8 @@ impl CollectorBuilder {
     /// a partial head) is closed to make room; a connection in the middle of
     /// a request (its body being read, or the request being handled) is
     /// never closed. When every open connection is in the middle of a
-    /// request, the new connection is closed at once. Either way it is
+    /// request, the new connection is answered `503` (`Retry-After: 1`) and
+    /// closed at once. Either way it is
     /// counted in [`Stats::closed_limit`](crate::Stats::closed_limit).
     ///
     /// So a new connection is served as long as one open connection waits

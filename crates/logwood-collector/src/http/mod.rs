@@ -34,6 +34,12 @@ const GRACE: Duration = Duration::from_secs(1);
 /// tries to accept again when out of file descriptors.
 const EVICTION_WAIT: Duration = Duration::from_millis(100);
 
+/// The answer to a connection turned away because every open connection is
+/// in the middle of a request.
+const TURNED_AWAY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\
+    Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: 37\r\n\r\n\
+    {\"error\":\"too many connections busy\"}";
+
 /// Accepts and serves connections until told to stop, then closes them all.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -49,7 +55,9 @@ pub(crate) async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     if registry.make_room(max) == Room::Full {
-                        // Every open connection is in the middle of a request.
+                        // Every open connection is in the middle of a request:
+                        // a best-effort 503 (it fits any socket buffer), then close.
+                        stream.try_write(TURNED_AWAY).ok();
                         drop(stream);
                         shared.counters().closed(Closed::Limit);
                         continue;
