@@ -1,28 +1,16 @@
-//! [`CollectorBuilder`]: options, validation and start-up.
+//! [`CollectorBuilder`]: the options' setters, and `start()`, which validates
+//! them, binds the listeners, opens the output and starts the server.
 
-use std::fmt;
 use std::net::{TcpListener, UdpSocket};
-use std::num::NonZeroU64;
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::handle::{CollectorHandle, Stopper};
-use crate::http::faults::{FaultPlan, FaultState};
+use crate::handle::CollectorHandle;
 use crate::output::{Output, Store};
-use crate::runtime;
-use crate::stats::Counters;
-use crate::{Shared, http, syslog};
-
-/// The default listening address: loopback, any free port.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:0";
-/// The default bound on a request body, on the wire and decompressed: 10 MiB.
-pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
-/// The default status of [`CollectorBuilder::fail_first`] answers.
-pub const DEFAULT_FAIL_STATUS: u16 = 503;
-/// The default bound on one syslog frame: 256 KiB.
-pub const DEFAULT_MAX_SYSLOG_FRAME: usize = 256 * 1024;
+use crate::settings::Config;
+use crate::token::Token;
+use crate::{Shared, server};
 
 /// Configures and starts a collector; from [`Collector::builder`](crate::Collector::builder).
 #[derive(Debug, Clone)]
@@ -31,81 +19,36 @@ pub struct CollectorBuilder {
     config: Config,
 }
 
-#[derive(Debug, Clone)]
-struct Config {
-    listen: String,
-    token: Option<Token>,
-    out: Output,
-    max_body: usize,
-    fail_first: u64,
-    fail_status: u16,
-    retry_after: Option<Duration>,
-    delay: Duration,
-    drop_connection_every: Option<u64>,
-    status_sequence: Vec<u16>,
-    syslog_udp: Option<String>,
-    syslog_tcp: Option<String>,
-    max_syslog_frame: usize,
-}
-
-/// The bearer token; never printed.
-#[derive(Clone)]
-pub(crate) struct Token(pub(crate) String);
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("**REDACTED**")
-    }
-}
-
-/// The validated options the running collector uses.
-#[derive(Debug)]
-pub(crate) struct Settings {
-    pub(crate) token: Option<Token>,
-    pub(crate) max_body: usize,
-    pub(crate) max_syslog_frame: usize,
-    pub(crate) faults: FaultPlan,
-}
-
 // === impl CollectorBuilder ===
 
 impl CollectorBuilder {
     pub(crate) fn new() -> Self {
         Self {
-            config: Config {
-                listen: DEFAULT_LISTEN.to_owned(),
-                token: None,
-                out: Output::Memory,
-                max_body: DEFAULT_MAX_BODY,
-                fail_first: 0,
-                fail_status: DEFAULT_FAIL_STATUS,
-                retry_after: None,
-                delay: Duration::ZERO,
-                drop_connection_every: None,
-                status_sequence: Vec::new(),
-                syslog_udp: None,
-                syslog_tcp: None,
-                max_syslog_frame: DEFAULT_MAX_SYSLOG_FRAME,
-            },
+            config: Config::default(),
         }
     }
 
     /// The HTTP listening address, `host:port` (port 0 picks a free one; read
     /// it back with [`CollectorHandle::http_url`]).
     ///
-    /// By default, [`DEFAULT_LISTEN`] (`127.0.0.1:0`).
+    /// By default, [`DEFAULT_LISTEN`](crate::DEFAULT_LISTEN) (`127.0.0.1:0`).
     pub fn listen(mut self, address: impl Into<String>) -> Self {
         self.config.listen = address.into();
         self
     }
 
-    /// Requires `Authorization: Bearer {token}` on batch requests; a missing
-    /// or wrong token is answered `401` and nothing is written. The token is
-    /// compared in constant time and never printed (`Debug` redacts it).
+    /// Requires `Authorization: Bearer {token}` on batch requests (frames
+    /// and `/v1/logs`); a missing or wrong token is answered `401` and
+    /// nothing is written. The token is compared in constant time and never
+    /// printed (`Debug` redacts it).
+    ///
+    /// OTLP exporters send it as the same header when configured with
+    /// `OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20{token}"` (or the
+    /// exporter's `with_headers`).
     ///
     /// By default, no token is required.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.config.token = Some(Token(token.into()));
+        self.config.token = Some(Token::new(token.into()));
         self
     }
 
@@ -121,7 +64,7 @@ impl CollectorBuilder {
     /// gzip decoding; larger ones are answered `413` (checked against
     /// `Content-Length` before reading, and while reading or decompressing).
     ///
-    /// By default, [`DEFAULT_MAX_BODY`] (10 MiB).
+    /// By default, [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY) (10 MiB).
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.config.max_body = bytes;
         self
@@ -130,8 +73,8 @@ impl CollectorBuilder {
     /// Answers the first `n` batches with [`fail_status`](Self::fail_status),
     /// writing nothing.
     ///
-    /// Batches are the authenticated `POST`s to a frames path, counted from
-    /// the collector's start. The fault statuses are, in order, `n` times
+    /// Batches are the authenticated `POST`s to a frames path or to
+    /// `/v1/logs` (one count for both), counted from the collector's start. The fault statuses are, in order, `n` times
     /// `fail_status`, then the [`status_sequence`](Self::status_sequence),
     /// then normal answers; a batch whose connection is dropped by
     /// [`drop_connection_every`](Self::drop_connection_every) does not use
@@ -145,7 +88,7 @@ impl CollectorBuilder {
 
     /// The status of [`fail_first`](Self::fail_first) answers (200–599).
     ///
-    /// By default, [`DEFAULT_FAIL_STATUS`] (503).
+    /// By default, [`DEFAULT_FAIL_STATUS`](crate::DEFAULT_FAIL_STATUS) (503).
     pub fn fail_status(mut self, status: u16) -> Self {
         self.config.fail_status = status;
         self
@@ -182,7 +125,8 @@ impl CollectorBuilder {
     /// Answers batches with these statuses in order (after any
     /// [`fail_first`](Self::fail_first) answers), then normally. A 2xx entry
     /// accepts and writes the batch and answers with that status; any other
-    /// entry writes nothing. Each status must be 200–599.
+    /// entry writes nothing. Each status must be 200–599. (A normal answer is
+    /// `202` on a frames path and `200` on `/v1/logs`.)
     ///
     /// By default, empty.
     pub fn status_sequence(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
@@ -237,59 +181,74 @@ impl CollectorBuilder {
 
     /// The largest syslog TCP frame accepted, in bytes (at least 1).
     ///
-    /// By default, [`DEFAULT_MAX_SYSLOG_FRAME`] (256 KiB).
+    /// By default, [`DEFAULT_MAX_SYSLOG_FRAME`](crate::DEFAULT_MAX_SYSLOG_FRAME) (256 KiB).
     pub fn max_syslog_frame(mut self, bytes: usize) -> Self {
         self.config.max_syslog_frame = bytes;
         self
     }
 
-    fn settings(&self) -> Result<Settings, Error> {
-        let c = &self.config;
-        let invalid = |option, reason: &str| Error::Config {
-            option,
-            reason: reason.to_owned(),
-        };
-        if c.token.as_ref().is_some_and(|t| t.0.is_empty()) {
-            return Err(invalid("token", "must not be empty"));
-        }
-        if c.max_body == 0 {
-            return Err(invalid("max_body", "must be greater than zero"));
-        }
-        if c.max_syslog_frame == 0 {
-            return Err(invalid("max_syslog_frame", "must be greater than zero"));
-        }
-        if !(200..=599).contains(&c.fail_status) {
-            return Err(invalid("fail_status", "must be a status from 200 to 599"));
-        }
-        if c.status_sequence.iter().any(|s| !(200..=599).contains(s)) {
-            return Err(invalid(
-                "status_sequence",
-                "statuses must be from 200 to 599",
-            ));
-        }
-        let drop_every = match c.drop_connection_every {
-            None => None,
-            Some(n) => Some(
-                NonZeroU64::new(n)
-                    .ok_or_else(|| invalid("drop_connection_every", "must be greater than zero"))?,
-            ),
-        };
-        let retry_after = c
-            .retry_after
-            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0));
-        Ok(Settings {
-            token: c.token.clone(),
-            max_body: c.max_body,
-            max_syslog_frame: c.max_syslog_frame,
-            faults: FaultPlan {
-                fail_first: c.fail_first,
-                fail_status: c.fail_status,
-                sequence: c.status_sequence.clone(),
-                drop_every,
-                retry_after,
-                delay: c.delay,
-            },
-        })
+    /// Closes a connection whose request head (the request line and
+    /// headers) is not complete this long after the connection opened, or
+    /// after the first byte of a later request on it: a client sending a
+    /// byte a second, or nothing at all, cannot hold a connection open.
+    /// Counted in [`Stats::closed_header_timeout`](crate::Stats::closed_header_timeout).
+    ///
+    /// By default, [`DEFAULT_HEADER_TIMEOUT`](crate::DEFAULT_HEADER_TIMEOUT) (10 s).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_timeout = timeout;
+        self
+    }
+
+    /// The time a client has to send a whole request body, from the end of
+    /// its head. A body still incomplete then is answered `408` and the
+    /// connection closed, nothing of it written. Counted in
+    /// [`Stats::closed_body_timeout`](crate::Stats::closed_body_timeout).
+    ///
+    /// By default, [`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT) (30 s).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.config.body_timeout = timeout;
+        self
+    }
+
+    /// Closes a kept-alive connection that sends nothing this long after an
+    /// answer. Counted in [`Stats::closed_idle`](crate::Stats::closed_idle).
+    ///
+    /// By default, [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT) (60 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// The most HTTP connections kept open at once. When a new connection
+    /// would exceed it (or the process is out of file descriptors), the
+    /// connection that has waited longest for a request head (idle, or with
+    /// a partial head) is closed to make room; a connection in the middle of
+    /// a request (its body being read, or the request being handled) is
+    /// never closed. When every open connection is in the middle of a
+    /// request, the new connection is answered `503` (`Retry-After: 1`) and
+    /// closed at once. Either way it is
+    /// counted in [`Stats::closed_limit`](crate::Stats::closed_limit).
+    ///
+    /// So a new connection is served as long as one open connection waits
+    /// for a request, and `GET /health` answers while hundreds of
+    /// partial-header connections are held against the collector.
+    ///
+    /// By default, [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS) (512).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.config.max_connections = n;
+        self
+    }
+
+    /// Answers every `POST /v1/logs` with a partial success rejecting its
+    /// last `n` log records (all of them when it holds `n` or fewer):
+    /// `200` with `partial_success { rejected_log_records: n, error_message:
+    /// "…" }`, and only the records before them written. Applies to requests
+    /// the other faults let through.
+    ///
+    /// By default, 0 (every record accepted).
+    pub fn otlp_reject(mut self, n: u64) -> Self {
+        self.config.otlp_reject = n;
+        self
     }
 
     /// Binds the listeners, opens the output and starts serving on a thread
@@ -307,7 +266,7 @@ impl CollectorBuilder {
     /// - [`Error::Output`] when the output file cannot be opened;
     /// - [`Error::Runtime`] when the thread or runtime cannot start.
     pub fn start(self) -> Result<CollectorHandle, Error> {
-        let settings = self.settings()?;
+        let settings = self.config.validate()?;
         let c = self.config;
         let bind_error = |option, address: &str| {
             let address = address.to_owned();
@@ -341,13 +300,6 @@ impl CollectorBuilder {
             .map(TcpListener::local_addr)
             .transpose()
             .map_err(Error::Runtime)?;
-        for result in [
-            http.set_nonblocking(true),
-            udp.as_ref().map_or(Ok(()), |s| s.set_nonblocking(true)),
-            tcp.as_ref().map_or(Ok(()), |s| s.set_nonblocking(true)),
-        ] {
-            result.map_err(Error::Runtime)?;
-        }
         let store = Store::open(&c.out).map_err(|source| match &c.out {
             Output::File(path) => Error::Output {
                 path: path.clone(),
@@ -355,80 +307,14 @@ impl CollectorBuilder {
             },
             _ => Error::Runtime(source),
         })?;
-        let shared = Arc::new(Shared {
-            settings,
-            store,
-            counters: Mutex::new(Counters::default()),
-            faults: Mutex::new(FaultState::default()),
-            written: std::sync::Condvar::new(),
-        });
-
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), Error>>();
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("logwood-collector".to_owned())
-            .spawn(move || {
-                runtime::silence();
-                let rt = match runtime::build() {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        ready_tx.send(Err(Error::Runtime(e))).ok();
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    let listeners = (|| {
-                        Ok::<_, std::io::Error>((
-                            tokio::net::TcpListener::from_std(http)?,
-                            udp.map(tokio::net::UdpSocket::from_std).transpose()?,
-                            tcp.map(tokio::net::TcpListener::from_std).transpose()?,
-                        ))
-                    })();
-                    let (http, udp, tcp) = match listeners {
-                        Ok(listeners) => listeners,
-                        Err(e) => {
-                            ready_tx.send(Err(Error::Runtime(e))).ok();
-                            return;
-                        }
-                    };
-                    ready_tx.send(Ok(())).ok();
-                    let s = &thread_shared;
-                    tokio::join!(
-                        http::serve(http, Arc::clone(s), stop_rx.clone()),
-                        syslog::serve_udp(udp, Arc::clone(s), stop_rx.clone()),
-                        syslog::serve_tcp(tcp, Arc::clone(s), stop_rx.clone()),
-                    );
-                });
-                rt.shutdown_timeout(Duration::from_secs(1));
-                runtime::unsilence();
-                done_tx.send(()).ok();
-            })
-            .map_err(Error::Runtime)?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                thread.join().ok();
-                return Err(e);
-            }
-            Err(_) => {
-                thread.join().ok();
-                return Err(Error::Runtime(std::io::Error::other(
-                    "the collector thread exited",
-                )));
-            }
-        }
+        let shared = Arc::new(Shared::new(settings, store));
+        let stopper = server::spawn(server::Listeners { http, udp, tcp }, Arc::clone(&shared))?;
         Ok(CollectorHandle {
             shared,
             http_addr,
             udp_addr,
             tcp_addr,
-            stopper: Mutex::new(Some(Stopper {
-                stop: stop_tx,
-                done: done_rx,
-                thread,
-            })),
+            stopper: Mutex::new(Some(stopper)),
         })
     }
 }

@@ -58,6 +58,15 @@ impl CollectorHandle {
         format!("http://{}/frames", self.http_addr)
     }
 
+    /// The OTLP/HTTP logs endpoint, e.g. `http://127.0.0.1:41234/v1/logs`:
+    /// give it to an OTLP exporter as its logs endpoint
+    /// (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`), or give it
+    /// [`http_url`](Self::http_url) as its base endpoint
+    /// (`OTEL_EXPORTER_OTLP_ENDPOINT`, to which exporters append `/v1/logs`).
+    pub fn otlp_url(&self) -> String {
+        format!("http://{}/v1/logs", self.http_addr)
+    }
+
     /// The syslog UDP listener's bound address, when one was configured.
     pub fn syslog_udp_addr(&self) -> Option<SocketAddr> {
         self.udp_addr
@@ -77,7 +86,8 @@ impl CollectorHandle {
             .snapshot()
     }
 
-    /// Every record written so far, in order, parsed.
+    /// Every frames record written so far, in order, parsed (OTLP records
+    /// and syslog messages have accessors of their own).
     ///
     /// With [`Output::Memory`](crate::Output::Memory) these are kept in
     /// memory; with [`Output::File`](crate::Output::File) the lines this
@@ -87,17 +97,20 @@ impl CollectorHandle {
         self.shared.store.lines(Kind::Record)
     }
 
+    /// Every OTLP log record written so far, in order, as the object under
+    /// the line's `"otlp"` key (see
+    /// [`decode_otlp_logs`](crate::decode_otlp_logs)). Kept like
+    /// [`records`](Self::records).
+    pub fn otlp_records(&self) -> Vec<Value> {
+        unwrap_lines(self.shared.store.lines(Kind::Otlp), "otlp")
+    }
+
     /// Every syslog message written so far, in order, as the object under the
     /// line's `"syslog"` key (see
     /// [`CollectorBuilder::syslog_udp`](crate::CollectorBuilder::syslog_udp)).
     /// Kept like [`records`](Self::records).
     pub fn syslog_messages(&self) -> Vec<Value> {
-        self.shared
-            .store
-            .lines(Kind::Syslog)
-            .into_iter()
-            .map(|mut line| line.get_mut("syslog").map(Value::take).unwrap_or(line))
-            .collect()
+        unwrap_lines(self.shared.store.lines(Kind::Syslog), "syslog")
     }
 
     /// Waits until at least `n` records were written, then returns
@@ -109,6 +122,21 @@ impl CollectorHandle {
     pub fn wait_for_records(&self, n: usize, timeout: Duration) -> Result<Vec<Value>, WaitTimeout> {
         self.wait(Kind::Record, n, timeout)?;
         Ok(self.records())
+    }
+
+    /// Waits until at least `n` OTLP log records were written, then returns
+    /// [`otlp_records`](Self::otlp_records).
+    ///
+    /// # Errors
+    ///
+    /// [`WaitTimeout`] when fewer than `n` were written within `timeout`.
+    pub fn wait_for_otlp_records(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, WaitTimeout> {
+        self.wait(Kind::Otlp, n, timeout)?;
+        Ok(self.otlp_records())
     }
 
     /// Waits until at least `n` syslog messages were written, then returns
@@ -166,6 +194,14 @@ impl CollectorHandle {
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
+}
+
+/// Each line's object under `key` (the whole line if it has none).
+fn unwrap_lines(lines: Vec<Value>, key: &str) -> Vec<Value> {
+    lines
+        .into_iter()
+        .map(|mut line| line.get_mut(key).map(Value::take).unwrap_or(line))
+        .collect()
 }
 
 impl Drop for CollectorHandle {

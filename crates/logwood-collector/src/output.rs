@@ -6,6 +6,8 @@
 //!   JSON object with the keys in the order they were sent
 //!   (`{"dt":"…","level":"info","message":"…","context":{…}}`); from NDJSON,
 //!   the line verbatim, trimmed of surrounding whitespace;
+//! - an OTLP log record is `{"otlp":{…}}`, described on
+//!   [`decode_otlp_logs`](crate::decode_otlp_logs);
 //! - a syslog message is `{"syslog":{…}}`, described on
 //!   [`CollectorBuilder::syslog_udp`](crate::CollectorBuilder::syslog_udp).
 //!
@@ -42,7 +44,11 @@ pub enum Output {
 /// What kind of line a write holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
+    /// A record from a frames batch.
     Record,
+    /// An OTLP log record.
+    Otlp,
+    /// A syslog message.
     Syslog,
 }
 
@@ -50,6 +56,7 @@ pub(crate) enum Kind {
 enum Sink {
     Memory {
         records: Vec<String>,
+        otlp: Vec<String>,
         syslog: Vec<String>,
     },
     File {
@@ -83,6 +90,7 @@ impl Store {
         let sink = match output {
             Output::Memory => Sink::Memory {
                 records: Vec::new(),
+                otlp: Vec::new(),
                 syslog: Vec::new(),
             },
             Output::File(path) => {
@@ -118,9 +126,14 @@ impl Store {
         }
         let mut state = self.lock();
         match &mut state.sink {
-            Sink::Memory { records, syslog } => {
+            Sink::Memory {
+                records,
+                otlp,
+                syslog,
+            } => {
                 let list = match kind {
                     Kind::Record => records,
+                    Kind::Otlp => otlp,
                     Kind::Syslog => syslog,
                 };
                 let text = String::from_utf8_lossy(lines);
@@ -150,15 +163,18 @@ impl Store {
     pub(crate) fn lines(&self, kind: Kind) -> Vec<Value> {
         let state = self.lock();
         match &state.sink {
-            Sink::Memory { records, syslog } => {
+            Sink::Memory {
+                records,
+                otlp,
+                syslog,
+            } => {
                 let list = match kind {
                     Kind::Record => records.clone(),
+                    Kind::Otlp => otlp.clone(),
                     Kind::Syslog => syslog.clone(),
                 };
                 drop(state);
-                list.iter()
-                    .filter_map(|line| serde_json::from_str(line).ok())
-                    .collect()
+                list.iter().filter_map(|line| parse(line)).collect()
             }
             Sink::File {
                 path, start, kinds, ..
@@ -181,10 +197,79 @@ fn read_back(path: &PathBuf, start: u64, kinds: &[Kind], kind: Kind) -> io::Resu
     for (line, line_kind) in BufReader::new(file).lines().zip(kinds) {
         let line = line?;
         if *line_kind == kind
-            && let Ok(value) = serde_json::from_str(&line)
+            && let Some(value) = parse(&line)
         {
             values.push(value);
         }
     }
     Ok(values)
+}
+
+/// Parses a line the collector wrote. Records may nest deeper than
+/// serde_json's default limit (128), up to
+/// [`MAX_RECORD_DEPTH`](crate::MAX_RECORD_DEPTH) (checked when they were
+/// accepted, and again here before the limit is lifted).
+fn parse(line: &str) -> Option<Value> {
+    if depth(line.as_bytes()) > crate::MAX_RECORD_DEPTH {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    de.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(value)
+}
+
+/// The deepest nesting of arrays and objects in a JSON text, without
+/// recursion (brackets inside strings do not count).
+fn depth(json: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(depth(b"{}"), 1);
+        assert_eq!(depth(br#"{"a":[{"b":"[[[{{"}]}"#), 3);
+        assert_eq!(depth(br#"{"a":"\"[[","b":[1]}"#), 2);
+    }
+
+    #[test]
+    fn lines_deeper_than_serde_json_s_default_limit_are_read_back() {
+        let levels = crate::MAX_RECORD_DEPTH;
+        let line = format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels));
+        assert!(serde_json::from_str::<Value>(&line).is_err());
+        let mut value = parse(&line).unwrap();
+        for _ in 0..levels {
+            value = value["a"].take();
+        }
+        assert_eq!(value, 1);
+        let deeper = format!("[{line}]");
+        assert_eq!(parse(&deeper), None);
+    }
 }

@@ -1,5 +1,5 @@
-//! Small JSON writing helpers shared by the msgpack transcoder and the syslog
-//! line writer: infallible, straight into a `Vec<u8>`.
+//! Small JSON writing helpers shared by the msgpack transcoder, the OTLP line
+//! writer and the syslog line writer: infallible, straight into a `Vec<u8>`.
 
 /// Writes `s` as a JSON string literal (with quotes), escaping `"`, `\` and
 /// control characters.
@@ -57,6 +57,55 @@ pub(crate) fn write_opt_int<I: itoa::Integer>(out: &mut Vec<u8>, i: Option<I>) {
     }
 }
 
+/// Writes a float: a finite one as a JSON number, a non-finite one as the
+/// string `"NaN"`, `"inf"` or `"-inf"` (as logwood's JSON encoder does).
+pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
+    if f.is_finite() {
+        out.extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
+    } else if f.is_nan() {
+        out.extend_from_slice(b"\"NaN\"");
+    } else if f > 0.0 {
+        out.extend_from_slice(b"\"inf\"");
+    } else {
+        out.extend_from_slice(b"\"-inf\"");
+    }
+}
+
+/// Writes bytes as a string of lowercase hex digits.
+pub(crate) fn write_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    for &b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 0x0f)]);
+    }
+    out.push(b'"');
+}
+
+/// Writes bytes as a string in standard, padded base64 (RFC 4648 §4), as
+/// OTLP/JSON writes `bytesValue`.
+pub(crate) fn write_base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digit = |n: u32| ALPHABET[(n & 63) as usize];
+    out.push(b'"');
+    let mut chunks = bytes.chunks_exact(3);
+    for chunk in &mut chunks {
+        let n = u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]);
+        out.extend_from_slice(&[digit(n >> 18), digit(n >> 12), digit(n >> 6), digit(n)]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.extend_from_slice(&[digit(n >> 18), digit(n >> 12), b'=', b'=']);
+        }
+        [a, b] => {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            out.extend_from_slice(&[digit(n >> 18), digit(n >> 12), digit(n >> 6), b'=']);
+        }
+        _ => {}
+    }
+    out.push(b'"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +132,48 @@ mod tests {
             let parsed: String = serde_json::from_str(&escaped(s)).unwrap();
             assert_eq!(parsed, s);
         }
+    }
+
+    fn written(write: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        write(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn floats_are_numbers_and_non_finite_ones_strings() {
+        assert_eq!(written(|o| write_f64(o, 520.23)), "520.23");
+        assert_eq!(written(|o| write_f64(o, -0.5)), "-0.5");
+        assert_eq!(written(|o| write_f64(o, f64::NAN)), "\"NaN\"");
+        assert_eq!(written(|o| write_f64(o, f64::INFINITY)), "\"inf\"");
+        assert_eq!(written(|o| write_f64(o, f64::NEG_INFINITY)), "\"-inf\"");
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(written(|o| write_hex(o, &[0x00, 0xab, 0x0f])), "\"00ab0f\"");
+        assert_eq!(written(|o| write_hex(o, &[])), "\"\"");
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_test_vectors() {
+        for (bytes, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(
+                written(|o| write_base64(o, bytes.as_bytes())),
+                format!("\"{encoded}\"")
+            );
+        }
+        assert_eq!(
+            written(|o| write_base64(o, &[0xff, 0xfe, 0xfd])),
+            "\"//79\""
+        );
     }
 }

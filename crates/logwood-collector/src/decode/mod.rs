@@ -1,14 +1,28 @@
-//! Batch bodies → JSON lines.
+//! Request bodies → JSON lines.
 //!
-//! [`decode_batch`] turns a msgpack or NDJSON batch into the JSON lines the
-//! collector writes, all or nothing: a body that does not decode leaves the
-//! output exactly as it was.
+//! [`decode_batch`] turns a msgpack or NDJSON batch, and [`decode_otlp_logs`]
+//! an OTLP logs request, into the JSON lines the collector writes, all or
+//! nothing: a body that does not decode leaves the output exactly as it was.
 
 mod json;
 mod msgpack;
 mod ndjson;
+mod otlp;
 
 pub(crate) use json::{write_opt_int, write_opt_str, write_str};
+pub use otlp::{OtlpFormat, decode_otlp_logs};
+
+/// How deeply arrays and maps may nest within one record, the record's own
+/// map (or object) counting as the first level: 192.
+///
+/// The batch around the records (the msgpack array, the NDJSON lines) does
+/// not count. logwood's layers nest a record at most about 130 levels deep
+/// (128 dotted segments of a field name, within the record's map), so every
+/// record they write fits. A deeper record refuses its whole batch (`400`).
+pub const MAX_RECORD_DEPTH: usize = 192;
+
+/// The refusal of a record nested deeper than [`MAX_RECORD_DEPTH`].
+const TOO_DEEP: &str = "nesting deeper than 192 levels in a record";
 
 /// The format of a batch body, chosen by its `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +92,15 @@ pub enum DecodeError {
         /// What is wrong.
         reason: String,
     },
+    /// An OTLP logs request does not decode, or breaks a rule of the
+    /// protocol that the collector checks (see [`decode_otlp_logs`]).
+    #[error("otlp {format}: {reason}")]
+    Otlp {
+        /// `protobuf` or `json`.
+        format: &'static str,
+        /// What is wrong, and where (`resourceLogs[0].scopeLogs[0].logRecords[2].traceId: …`).
+        reason: String,
+    },
 }
 
 /// Decodes a batch body into JSON lines appended to `out` (each ending in
@@ -86,11 +109,13 @@ pub enum DecodeError {
 /// - msgpack: the body must be one array of maps. Keys must be `str`, strings
 ///   valid UTF-8; `bin`, `ext` and non-finite floats are refused (logwood sends
 ///   strings as `str` and non-finite floats as strings). Maps may not repeat a
-///   key (logwood never does) and nesting is limited to 128 levels. Each map
-///   becomes one compact JSON line, keys in the order they were sent.
+///   key (logwood never does) and a record may nest [`MAX_RECORD_DEPTH`]
+///   levels. Each map becomes one compact JSON line, keys in the order they
+///   were sent.
 /// - NDJSON: each non-empty line must be one JSON object without duplicate
-///   keys (nesting limited to 128); it is copied through verbatim, trimmed of
-///   surrounding whitespace (so a `\r\n` ending is accepted).
+///   keys, nesting at most [`MAX_RECORD_DEPTH`] levels; it is copied through
+///   verbatim, trimmed of surrounding whitespace (so a `\r\n` ending is
+///   accepted).
 ///
 /// # Errors
 ///

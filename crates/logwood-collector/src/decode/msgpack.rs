@@ -7,16 +7,13 @@
 //!
 //! Hostile input is handled with bounded memory and stack: no allocation is
 //! sized from a claimed length (a claimed length larger than the bytes left is
-//! rejected at once), nesting is limited to [`MAX_DEPTH`], and duplicate keys
-//! are found in `O(n log n)`.
+//! rejected at once), nesting is limited to [`MAX_RECORD_DEPTH`] within each
+//! record, and duplicate keys are found in `O(n log n)`.
 
 use rmp::Marker;
 
-use super::DecodeError;
 use super::json::{write_int, write_str};
-
-/// How deeply arrays and maps may nest, the outer batch array included.
-pub(crate) const MAX_DEPTH: usize = 128;
+use super::{DecodeError, MAX_RECORD_DEPTH, TOO_DEEP};
 
 /// Maps up to this many keys are checked for duplicates pairwise; larger ones
 /// by sorting.
@@ -47,7 +44,8 @@ pub(crate) fn transcode(input: &[u8], out: &mut Vec<u8>) -> Result<usize, Decode
             Marker::Map32 => t.len32()?,
             _ => return Err(t.error_at(at, "a record is not a msgpack map")),
         };
-        t.map(map_len, 2)?;
+        // The record's map is the first level; the batch array does not count.
+        t.map(map_len, 1)?;
         t.out.push(b'\n');
     }
     if t.pos != input.len() {
@@ -240,8 +238,8 @@ impl<'a> Transcoder<'a, '_> {
     }
 
     fn seq(&mut self, len: usize, depth: usize) -> Result<(), DecodeError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nesting deeper than 128 levels"));
+        if depth > MAX_RECORD_DEPTH {
+            return Err(self.error(TOO_DEEP));
         }
         self.check_claim(len, 1)?;
         self.out.push(b'[');
@@ -256,8 +254,8 @@ impl<'a> Transcoder<'a, '_> {
     }
 
     fn map(&mut self, len: usize, depth: usize) -> Result<(), DecodeError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nesting deeper than 128 levels"));
+        if depth > MAX_RECORD_DEPTH {
+            return Err(self.error(TOO_DEEP));
         }
         self.check_claim(len, 2)?;
         let base = self.keys.len();

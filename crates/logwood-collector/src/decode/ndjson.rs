@@ -1,15 +1,15 @@
 //! NDJSON batch validation: every non-empty line must be one JSON object with
-//! no duplicate keys at any depth; accepted lines are copied through verbatim
-//! (trimmed), so the output is byte-for-byte what the JSON layer wrote.
+//! no duplicate keys at any depth, nesting at most [`MAX_RECORD_DEPTH`]
+//! levels; accepted lines are copied through verbatim (trimmed), so the
+//! output is byte-for-byte what the JSON layer wrote.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::DecodeError;
+use super::{DecodeError, MAX_RECORD_DEPTH, TOO_DEEP};
 
 /// Validates an NDJSON batch and appends its lines to `out`; returns the
 /// number of records. On error `out` may hold some lines already.
@@ -36,59 +36,82 @@ fn validate_line(line: &[u8]) -> Result<(), String> {
         return Err("not a JSON object".to_owned());
     }
     let mut de = serde_json::Deserializer::from_slice(line);
-    // serde_json's default recursion limit (128) bounds the depth.
-    Any::deserialize(&mut de).map_err(|e| e.to_string())?;
+    // serde_json's own limit (128 levels) is too low for logwood's records;
+    // `Any` bounds the depth (and so the recursion) instead.
+    de.disable_recursion_limit();
+    Any { depth: 1 }
+        .deserialize(&mut de)
+        .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())
 }
 
-/// Any JSON value, checked for duplicate keys, kept nowhere.
-struct Any;
+/// Any JSON value whose containers sit at `depth` (the line's object is 1),
+/// checked for duplicate keys and depth, kept nowhere.
+#[derive(Clone, Copy)]
+struct Any {
+    depth: usize,
+}
 
-impl<'de> Deserialize<'de> for Any {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(AnyVisitor)
+impl<'de> DeserializeSeed<'de> for Any {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct AnyVisitor;
+impl Any {
+    /// The seed for the values inside a container at this depth, or an error
+    /// when the container is one level too deep.
+    fn enter<E: de::Error>(self) -> Result<Self, E> {
+        if self.depth > MAX_RECORD_DEPTH {
+            return Err(E::custom(TOO_DEEP));
+        }
+        Ok(Self {
+            depth: self.depth + 1,
+        })
+    }
+}
 
-impl<'de> Visitor<'de> for AnyVisitor {
-    type Value = Any;
+impl<'de> Visitor<'de> for Any {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<Any, E> {
-        Ok(Any)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Any, A::Error> {
-        while seq.next_element::<Any>()?.is_some() {}
-        Ok(Any)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Any, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
         let mut small: Vec<Cow<'de, str>> = Vec::new();
         let mut large: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(Key(key)) = map.next_key_seed(KeySeed)? {
@@ -109,9 +132,9 @@ impl<'de> Visitor<'de> for AnyVisitor {
             if duplicate {
                 return Err(de::Error::custom("duplicate key in an object"));
             }
-            map.next_value::<Any>()?;
+            map.next_value_seed(inner)?;
         }
-        Ok(Any)
+        Ok(())
     }
 }
 

@@ -1,7 +1,6 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::msgpack::MAX_DEPTH;
 use super::*;
 
 /// Encodes a JSON value as msgpack the way logwood does: `str` strings,
@@ -179,30 +178,77 @@ fn msgpack_lengths_claiming_more_than_the_body_are_refused_without_allocating() 
 }
 
 #[test]
+fn the_depth_refusal_names_the_limit() {
+    assert!(TOO_DEEP.contains(&format!(" {MAX_RECORD_DEPTH} levels")));
+}
+
+#[test]
 fn msgpack_deep_nesting_is_refused_without_overflowing_the_stack() {
     let mut body = vec![0x91, 0x81, 0xa1, b'a'];
     body.extend(std::iter::repeat_n(0x91, 10_000));
     body.push(0xc0);
-    assert!(reason(msgpack(&body)).contains("nesting deeper than 128"));
+    assert!(reason(msgpack(&body)).contains(TOO_DEEP));
 
     let mut body = vec![0x91, 0x81, 0xa1, b'a'];
     body.extend(std::iter::repeat_n([0x81, 0xa1, b'b'], 10_000).flatten());
     body.push(0xc0);
-    assert!(reason(msgpack(&body)).contains("nesting deeper than 128"));
+    assert!(reason(msgpack(&body)).contains(TOO_DEEP));
+}
+
+/// A record whose map holds `levels - 1` nested arrays around `null`: it
+/// nests `levels` levels deep.
+fn msgpack_record_nested(levels: usize) -> Vec<u8> {
+    let mut record = vec![0x81, 0xa1, b'a'];
+    record.extend(std::iter::repeat_n(0x91, levels - 1));
+    record.push(0xc0);
+    record
+}
+
+fn ndjson_record_nested(levels: usize) -> String {
+    format!(
+        "{{\"a\":{}null{}}}",
+        "[".repeat(levels - 1),
+        "]".repeat(levels - 1)
+    )
 }
 
 #[test]
-fn msgpack_nesting_up_to_the_limit_is_accepted() {
-    // Batch array (1) + record map (2) + 126 arrays = 128 levels.
-    let mut body = vec![0x91, 0x81, 0xa1, b'a'];
-    body.extend(std::iter::repeat_n(0x91, MAX_DEPTH - 2));
-    body.push(0xc0);
-    let (_, out) = msgpack(&body).unwrap();
-    assert_eq!(out.matches('[').count(), MAX_DEPTH - 2);
-    // The deepest accepted record still parses as JSON (serde_json's limit is 128 too).
-    serde_json::from_str::<Value>(out.trim_end()).unwrap();
-    body.insert(4, 0x91);
-    assert!(msgpack(&body).is_err());
+fn msgpack_nesting_up_to_the_limit_is_accepted_per_record() {
+    // Three records at the limit in one batch: the batch array does not count.
+    let record = msgpack_record_nested(MAX_RECORD_DEPTH);
+    let body = [vec![0x93], record.clone(), record.clone(), record].concat();
+    let (n, out) = msgpack(&body).unwrap();
+    assert_eq!(n, 3);
+    for line in out.lines() {
+        assert_eq!(line.matches('[').count(), MAX_RECORD_DEPTH - 1);
+        assert_eq!(line, ndjson_record_nested(MAX_RECORD_DEPTH));
+    }
+    let body = [vec![0x91], msgpack_record_nested(MAX_RECORD_DEPTH + 1)].concat();
+    assert!(reason(msgpack(&body)).contains(TOO_DEEP));
+}
+
+#[test]
+fn ndjson_nesting_up_to_the_limit_is_accepted_per_record() {
+    let line = ndjson_record_nested(MAX_RECORD_DEPTH);
+    let body = format!("{line}\n{line}\n");
+    let (n, out) = ndjson(body.as_bytes()).unwrap();
+    assert_eq!((n, out), (2, body));
+    let deeper = format!(
+        "{{\"ok\":1}}\n{}\n",
+        ndjson_record_nested(MAX_RECORD_DEPTH + 1)
+    );
+    let err = reason(ndjson(deeper.as_bytes()));
+    assert!(
+        err.starts_with("ndjson: line 2:") && err.contains(TOO_DEEP),
+        "{err}"
+    );
+    // Objects count as much as arrays.
+    let objects = format!(
+        "{}1{}",
+        "{\"a\":".repeat(MAX_RECORD_DEPTH + 1),
+        "}".repeat(MAX_RECORD_DEPTH + 1)
+    );
+    assert!(reason(ndjson(objects.as_bytes())).contains(TOO_DEEP));
 }
 
 #[test]
@@ -283,9 +329,11 @@ fn ndjson_duplicate_keys_are_refused_at_any_depth() {
 }
 
 #[test]
-fn ndjson_deep_nesting_is_refused() {
-    let deep = format!("{{\"a\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
-    assert!(reason(ndjson(deep.as_bytes())).contains("recursion limit"));
+fn ndjson_deep_nesting_is_refused_without_overflowing_the_stack() {
+    let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(reason(ndjson(deep.as_bytes())).contains(TOO_DEEP));
+    let unclosed = "{\"a\":".repeat(100_000);
+    assert!(reason(ndjson(unclosed.as_bytes())).contains(TOO_DEEP));
 }
 
 #[test]

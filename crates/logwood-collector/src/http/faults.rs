@@ -1,4 +1,5 @@
-//! Fault injection: which answer each batch gets.
+//! Fault injection: which answer each batch (a frames batch or an OTLP logs
+//! request; one count for both) gets.
 
 use std::num::NonZeroU64;
 use std::time::Duration;
@@ -13,6 +14,8 @@ pub(crate) struct FaultPlan {
     /// Whole seconds for `Retry-After` on 429 and 503 fault answers.
     pub(crate) retry_after: Option<u64>,
     pub(crate) delay: Duration,
+    /// OTLP log records to refuse at the end of each accepted request.
+    pub(crate) otlp_reject: u64,
 }
 
 /// Batches seen so far.
@@ -31,12 +34,10 @@ pub(crate) enum Decision {
     Drop,
     /// Answer this status and write nothing.
     Fail(u16),
-    /// Decode, write and answer this (2xx) status.
-    Accept(u16),
+    /// Decode, write and answer this (2xx) status, or the endpoint's normal
+    /// one (`None`).
+    Accept(Option<u16>),
 }
-
-/// The status of a normally accepted batch.
-pub(crate) const ACCEPTED: u16 = 202;
 
 // === impl FaultPlan ===
 
@@ -59,9 +60,9 @@ impl FaultPlan {
             .ok()
             .and_then(|i| self.sequence.get(i).copied());
         match in_sequence {
-            Some(status) if (200..300).contains(&status) => Decision::Accept(status),
+            Some(status) if (200..300).contains(&status) => Decision::Accept(Some(status)),
             Some(status) => Decision::Fail(status),
-            None => Decision::Accept(ACCEPTED),
+            None => Decision::Accept(None),
         }
     }
 
@@ -95,10 +96,10 @@ mod tests {
                 Fail(500),
                 Fail(500),
                 Fail(429),
-                Accept(200),
+                Accept(Some(200)),
                 Fail(503),
-                Accept(202),
-                Accept(202)
+                Accept(None),
+                Accept(None)
             ]
         );
     }
@@ -114,7 +115,7 @@ mod tests {
         use Decision::*;
         assert_eq!(
             run(&plan, 5),
-            [Fail(503), Drop, Accept(202), Drop, Accept(202)]
+            [Fail(503), Drop, Accept(None), Drop, Accept(None)]
         );
     }
 

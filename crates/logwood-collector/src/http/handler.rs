@@ -1,24 +1,16 @@
-//! One HTTP request: routing, limits, authentication, faults, decoding and
-//! writing.
+//! One HTTP request: routing, and recording it in the stats before it is
+//! answered.
 
-use std::borrow::Cow;
-use std::io::Read;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use bytes::Bytes;
-use flate2::read::MultiGzDecoder;
-use http::header::{self, HeaderMap, HeaderValue};
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http::{Method, Request, StatusCode};
 use hyper::body::Incoming;
 
-use super::faults::Decision;
+use super::response::{self, Answer, Style};
+use super::{frames, otlp};
 use crate::Shared;
-use crate::builder::Token;
-use crate::decode::{BodyFormat, decode_batch, write_str};
-use crate::output::Kind;
-use crate::stats::RequestInfo;
+use crate::stats::{Accepted, Closed, RequestInfo};
 
 /// The service error that makes hyper close the connection without an
 /// answer (the `drop_connection_every` fault, or a client gone mid-body).
@@ -35,19 +27,32 @@ impl std::error::Error for DropConnection {}
 
 /// What became of a request.
 #[derive(Debug, Default)]
-struct Outcome {
-    response: Option<Response<Full<Bytes>>>,
-    records: usize,
-    body_bytes: usize,
-    accepted: bool,
-    dropped_by_fault: bool,
+pub(super) struct Outcome {
+    /// `None`: close the connection without an answer.
+    pub(super) response: Option<Answer>,
+    /// Records written.
+    pub(super) records: usize,
+    /// Body bytes received, before decompression.
+    pub(super) body_bytes: usize,
+    pub(super) accepted: Option<Accepted>,
+    pub(super) dropped_by_fault: bool,
+    /// Why the collector closes the connection after this answer, if it does.
+    pub(super) closes: Option<Closed>,
 }
 
 impl Outcome {
-    fn answer(response: Response<Full<Bytes>>) -> Self {
+    pub(super) fn answer(response: Answer) -> Self {
         Self {
             response: Some(response),
             ..Self::default()
+        }
+    }
+
+    /// A refusal after `body_bytes` of body were read.
+    pub(super) fn refused(body_bytes: usize, response: Answer) -> Self {
+        Self {
+            body_bytes,
+            ..Self::answer(response)
         }
     }
 }
@@ -57,7 +62,7 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
     shared: Arc<Shared>,
     connection: u64,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
+) -> Result<Answer, DropConnection> {
     let arrived = SystemTime::now();
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
@@ -76,14 +81,18 @@ pub(crate) async fn handle(
         if outcome.dropped_by_fault {
             counters.connection_dropped();
         }
+        if let Some(reason) = outcome.closes {
+            counters.closed(reason);
+        }
         counters.request(info, outcome.accepted);
     }
-    if outcome.accepted {
+    if outcome.accepted.is_some() {
         shared.notify_written();
     }
     outcome.response.ok_or(DropConnection)
 }
 
+/// The ingest paths: `/frames` and `/sources/{id}/frames`.
 fn is_frames_path(path: &str) -> bool {
     if path == "/frames" {
         return true;
@@ -93,268 +102,33 @@ fn is_frames_path(path: &str) -> bool {
         .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
+/// The OTLP/HTTP logs path.
+const OTLP_LOGS_PATH: &str = "/v1/logs";
+
 async fn route(request: Request<Incoming>, shared: &Shared) -> Outcome {
     let path = request.uri().path();
     match (request.method(), path) {
-        (&Method::GET, "/health") => {
-            Outcome::answer(json(StatusCode::OK, r#"{"status":"ok"}"#.to_owned()))
-        }
+        (&Method::GET, "/health") => Outcome::answer(response::json(
+            StatusCode::OK,
+            r#"{"status":"ok"}"#.to_owned(),
+        )),
         (&Method::GET, "/stats") => {
             let stats = shared.counters().snapshot();
-            Outcome::answer(json(StatusCode::OK, stats.to_json().to_string()))
+            Outcome::answer(response::json(StatusCode::OK, stats.to_json().to_string()))
         }
-        (_, "/health" | "/stats") => Outcome::answer(not_allowed("GET")),
-        (&Method::POST, path) if is_frames_path(path) => ingest(request, shared).await,
-        (_, path) if is_frames_path(path) => Outcome::answer(not_allowed("POST")),
-        _ => Outcome::answer(error(
+        (_, "/health" | "/stats") => Outcome::answer(response::not_allowed("GET")),
+        (&Method::POST, OTLP_LOGS_PATH) => otlp::ingest(request, shared).await,
+        (&Method::POST, path) if is_frames_path(path) => frames::ingest(request, shared).await,
+        (_, path) if path == OTLP_LOGS_PATH || is_frames_path(path) => {
+            Outcome::answer(response::not_allowed("POST"))
+        }
+        _ => Outcome::answer(response::error(
+            Style::Plain,
             StatusCode::NOT_FOUND,
-            "no such path: use POST /frames or /sources/{id}/frames",
+            "no such path: use POST /frames, POST /sources/{id}/frames, POST /v1/logs, \
+             GET /health or GET /stats",
         )),
     }
-}
-
-async fn ingest(request: Request<Incoming>, shared: &Shared) -> Outcome {
-    let settings = &shared.settings;
-    let max = settings.max_body;
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max as u64) {
-        return Outcome::answer(too_large(max));
-    }
-    let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, max).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Outcome::answer(too_large(max)),
-        // The client went away (or sent a broken body): nobody to answer.
-        Err(_) => return Outcome::default(),
-    };
-    let body_bytes = body.len();
-
-    if let Some(token) = &settings.token
-        && !authorized(&parts.headers, token)
-    {
-        let mut response = error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Outcome {
-            body_bytes,
-            ..Outcome::answer(response)
-        };
-    }
-
-    let plan = &settings.faults;
-    let decision = {
-        let mut state = shared
-            .faults
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        plan.decide(&mut state)
-    };
-    if !plan.delay.is_zero() {
-        tokio::time::sleep(plan.delay).await;
-    }
-    let status = match decision {
-        Decision::Drop => {
-            return Outcome {
-                body_bytes,
-                dropped_by_fault: true,
-                ..Outcome::default()
-            };
-        }
-        Decision::Fail(status) => {
-            let mut response = error(status_code(status), "injected fault");
-            if let Some(seconds) = plan.retry_after_for(status) {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            return Outcome {
-                body_bytes,
-                ..Outcome::answer(response)
-            };
-        }
-        Decision::Accept(status) => status_code(status),
-    };
-
-    let refuse = |response| Outcome {
-        body_bytes,
-        ..Outcome::answer(response)
-    };
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let Some(format) = content_type.and_then(BodyFormat::from_content_type) else {
-        return refuse(error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/msgpack or application/x-ndjson",
-        ));
-    };
-    let decoded = match content_encoding(&parts.headers) {
-        Some(Encoding::Identity) => Cow::Borrowed(&body[..]),
-        Some(Encoding::Gzip) => match gunzip(&body, max) {
-            Ok(decoded) => Cow::Owned(decoded),
-            Err(Gunzip::TooLarge) => return refuse(too_large(max)),
-            Err(Gunzip::Corrupt) => {
-                return refuse(error(StatusCode::BAD_REQUEST, "gzip: corrupt body"));
-            }
-        },
-        None => {
-            return refuse(error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Encoding must be gzip or identity",
-            ));
-        }
-    };
-    let mut lines = Vec::with_capacity(decoded.len() + decoded.len() / 4);
-    let records = match decode_batch(format, &decoded, &mut lines) {
-        Ok(records) => records,
-        Err(e) => return refuse(error(StatusCode::BAD_REQUEST, &e.to_string())),
-    };
-    if shared.store.write(Kind::Record, &lines, records).is_err() {
-        shared.counters().write_error();
-        return refuse(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not write the records",
-        ));
-    }
-    let response = if matches!(status, StatusCode::NO_CONTENT | StatusCode::RESET_CONTENT) {
-        empty(status)
-    } else {
-        json(status, format!("{{\"accepted\":{records}}}"))
-    };
-    Outcome {
-        response: Some(response),
-        records,
-        body_bytes,
-        accepted: true,
-        dropped_by_fault: false,
-    }
-}
-
-/// Whether `Authorization: Bearer {token}` is present and right, compared in
-/// time that depends only on the length of what the client sent.
-fn authorized(headers: &HeaderMap, token: &Token) -> bool {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return false;
-    };
-    let value = value.as_bytes();
-    let Some(given) = value
-        .get(..7)
-        .filter(|scheme| scheme.eq_ignore_ascii_case(b"bearer "))
-    else {
-        return false;
-    };
-    let given = value[given.len()..].trim_ascii();
-    constant_time_eq(given, token.0.as_bytes())
-}
-
-fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
-    let mut diff = u8::from(given.len() != expected.len());
-    for (a, b) in given.iter().zip(expected.iter().cycle()) {
-        diff |= a ^ b;
-    }
-    std::hint::black_box(diff) == 0
-}
-
-enum Encoding {
-    Identity,
-    Gzip,
-}
-
-fn content_encoding(headers: &HeaderMap) -> Option<Encoding> {
-    let mut values = headers.get_all(header::CONTENT_ENCODING).iter();
-    let Some(value) = values.next() else {
-        return Some(Encoding::Identity);
-    };
-    if values.next().is_some() {
-        return None;
-    }
-    let value = value.to_str().ok()?.trim();
-    if value.eq_ignore_ascii_case("gzip") || value.eq_ignore_ascii_case("x-gzip") {
-        Some(Encoding::Gzip)
-    } else if value.eq_ignore_ascii_case("identity") || value.is_empty() {
-        Some(Encoding::Identity)
-    } else {
-        None
-    }
-}
-
-enum Gunzip {
-    TooLarge,
-    Corrupt,
-}
-
-/// Decompresses at most `max` bytes (a gzip bomb stops there).
-fn gunzip(body: &[u8], max: usize) -> Result<Vec<u8>, Gunzip> {
-    let mut out = Vec::new();
-    MultiGzDecoder::new(body)
-        .take(max as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| Gunzip::Corrupt)?;
-    if out.len() > max {
-        Err(Gunzip::TooLarge)
-    } else {
-        Ok(out)
-    }
-}
-
-fn status_code(status: u16) -> StatusCode {
-    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-fn json(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn empty(status: StatusCode) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::new()));
-    *response.status_mut() = status;
-    response
-}
-
-/// `{"error":"…"}`; the reason never quotes the request.
-fn error(status: StatusCode, reason: &str) -> Response<Full<Bytes>> {
-    let mut body = b"{\"error\":".to_vec();
-    write_str(&mut body, reason);
-    body.push(b'}');
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-fn too_large(max: usize) -> Response<Full<Bytes>> {
-    let mut response = error(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("the body is larger than {max} bytes"),
-    );
-    // The rest of the body is not read: this connection cannot carry another request.
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
-}
-
-fn not_allowed(allow: &'static str) -> Response<Full<Bytes>> {
-    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
 }
 
 #[cfg(test)]
@@ -368,33 +142,6 @@ mod tests {
         assert!(!is_frames_path("/sources//frames"));
         assert!(!is_frames_path("/sources/a/b/frames"));
         assert!(!is_frames_path("/frames/x"));
-    }
-
-    #[test]
-    fn bearer_token_must_match_exactly() {
-        let token = Token("s3cret".to_owned());
-        let with = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
-            authorized(&headers, &token)
-        };
-        assert!(with("Bearer s3cret"));
-        assert!(with("bearer s3cret"));
-        assert!(!with("Bearer s3cre"));
-        assert!(!with("Bearer s3cret2"));
-        assert!(!with("Basic s3cret"));
-        assert!(!with("Bearer "));
-        assert!(!authorized(&HeaderMap::new(), &token));
-    }
-
-    #[test]
-    fn gzip_is_bounded() {
-        use std::io::Write;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(&[b'a'; 10_000]).unwrap();
-        let body = encoder.finish().unwrap();
-        assert_eq!(gunzip(&body, 10_000).ok().map(|v| v.len()), Some(10_000));
-        assert!(matches!(gunzip(&body, 9_999), Err(Gunzip::TooLarge)));
-        assert!(matches!(gunzip(b"not gzip", 100), Err(Gunzip::Corrupt)));
+        assert!(!is_frames_path(OTLP_LOGS_PATH));
     }
 }

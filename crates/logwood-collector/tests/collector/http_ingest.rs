@@ -401,3 +401,83 @@ fn the_handle_can_be_shared_between_threads() {
     }
     assert_eq!(collector.wait_for_records(2, WAIT).unwrap().len(), 2);
 }
+
+/// A record whose field `deep` holds objects nested so that the record is
+/// `levels` levels deep (its own map is the first), as a dotted field name
+/// with `levels - 1` segments would make it.
+fn nested_record(levels: usize) -> serde_json::Value {
+    let mut value = json!(1);
+    for i in (0..levels - 1).rev() {
+        value = json!({ format!("s{i}"): value });
+    }
+    json!({"level": "info", "message": "deep", "deep": value})
+}
+
+fn depth(value: &serde_json::Value) -> usize {
+    // Iterative, as the values may be deep.
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0)];
+    while let Some((value, level)) = stack.pop() {
+        match value {
+            serde_json::Value::Object(map) => stack.extend(map.values().map(|v| (v, level + 1))),
+            serde_json::Value::Array(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            _ => deepest = deepest.max(level),
+        }
+    }
+    deepest
+}
+
+#[test]
+fn a_record_130_levels_deep_in_a_batch_of_several_is_accepted() {
+    let collector = Collector::builder().start().unwrap();
+    let deep = nested_record(130);
+    assert_eq!(depth(&deep), 130);
+    let batch = vec![record(0), deep.clone(), record(1), deep];
+    for (body, content_type) in [
+        (msgpack_batch(&batch), MSGPACK),
+        (ndjson_batch(&batch), NDJSON),
+    ] {
+        let response = post(
+            collector.http_addr(),
+            "/frames",
+            &[("Content-Type", content_type)],
+            &body,
+        )
+        .unwrap();
+        assert_eq!(response.status, 202, "{}", response.text());
+        assert_eq!(response.json(), json!({"accepted": 4}));
+    }
+    let written = collector.records();
+    assert_eq!(written, [batch.clone(), batch].concat());
+}
+
+#[test]
+fn a_record_1000_levels_deep_is_refused_with_400_and_nothing_written() {
+    let collector = Collector::builder().start().unwrap();
+    let mut client = Client::connect(collector.http_addr());
+    // Built as text: a 1000-deep `Value` would itself be awkward.
+    let deep_ndjson = format!(
+        "{}\n{}1{}\n",
+        record(0),
+        "{\"a\":".repeat(1000),
+        "}".repeat(1000)
+    );
+    let mut deep_msgpack = vec![0x92];
+    encode(&record(0), &mut deep_msgpack);
+    deep_msgpack.extend(std::iter::repeat_n([0x81, 0xa1, b'a'], 1000).flatten());
+    deep_msgpack.push(0x01);
+    for (body, content_type) in [(deep_msgpack, MSGPACK), (deep_ndjson.into_bytes(), NDJSON)] {
+        let response = client.post("/frames", content_type, &body).unwrap();
+        assert_eq!(response.status, 400);
+        let error = response.json()["error"].as_str().unwrap().to_owned();
+        assert!(
+            error.contains(&format!(
+                "nesting deeper than {} levels",
+                logwood_collector::MAX_RECORD_DEPTH
+            )),
+            "{error}"
+        );
+    }
+    assert!(collector.records().is_empty());
+    assert_eq!(collector.stats().records, 0);
+}

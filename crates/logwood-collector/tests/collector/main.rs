@@ -12,6 +12,12 @@ mod http_hostile;
 #[cfg(test)]
 mod http_ingest;
 #[cfg(test)]
+mod http_limits;
+#[cfg(test)]
+mod otlp;
+#[cfg(test)]
+mod otlp_sdk;
+#[cfg(test)]
 mod support;
 #[cfg(test)]
 mod syslog;

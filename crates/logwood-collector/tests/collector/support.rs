@@ -53,6 +53,10 @@ impl Client {
         Self { writer, reader }
     }
 
+    pub(crate) fn set_read_timeout(&mut self, timeout: Duration) {
+        self.writer.set_read_timeout(Some(timeout)).unwrap();
+    }
+
     /// Sends a request with a `Content-Length` body and reads the answer.
     pub(crate) fn request(
         &mut self,
@@ -134,7 +138,85 @@ impl Client {
         let mut byte = [0; 1];
         matches!(self.reader.read(&mut byte), Ok(0) | Err(_))
     }
+
+    /// Whether the server closes the connection (EOF or reset) within `wait`;
+    /// anything it sends meanwhile is read and dropped.
+    pub(crate) fn closed_within(&mut self, wait: Duration) -> bool {
+        closed_within(&mut self.reader, wait)
+    }
 }
+
+/// Whether the peer closes `stream` (EOF or reset) within `wait`, as opposed
+/// to the wait running out; what it sends meanwhile is read and dropped.
+pub(crate) fn closed_within<R: Read + AsTcp>(stream: &mut R, wait: Duration) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    let mut buf = [0; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        stream.tcp().set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return true,
+        }
+    }
+}
+
+/// The socket under a reader, for its read timeout.
+pub(crate) trait AsTcp {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl AsTcp for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl AsTcp for BufReader<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref()
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `wait` passes; returns
+/// whether it held.
+pub(crate) fn eventually(wait: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        if condition() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A connection that sent `bytes` (e.g. part of a request head) and nothing
+/// more.
+pub(crate) fn partial(addr: SocketAddr, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream.write_all(bytes).unwrap();
+    stream
+}
+
+/// The start of a request head, never finished.
+pub(crate) const PARTIAL_HEAD: &[u8] = b"GET /health HTTP/1.1\r\nHost: collector\r\nX-Slow: ";
 
 /// One request on a fresh connection.
 pub(crate) fn post(
