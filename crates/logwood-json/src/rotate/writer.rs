@@ -4,11 +4,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::file::RotatingFile;
+use super::compress::{Compression, Compressor, Moves};
+use super::file::{Policy, RotatingFile};
 use super::queue::{Pushed, Queue};
 use super::stats::{Counters, WriterStats};
 use crate::RotatingFileWriterBuilder;
@@ -107,6 +108,15 @@ struct Shared {
     path: PathBuf,
     sink: Sink,
     counters: Arc<Counters>,
+    compressor: Option<Compressing>,
+}
+
+/// The compression thread, when compressing.
+#[derive(Debug)]
+struct Compressing {
+    queue: Arc<Compressor>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    flush_timeout: Duration,
 }
 
 #[derive(Debug)]
@@ -124,9 +134,8 @@ enum Sink {
 /// The settings `build()` validated.
 #[derive(Debug)]
 pub(super) struct Settings {
-    pub(super) path: PathBuf,
-    pub(super) max_bytes: u64,
-    pub(super) backup_count: usize,
+    pub(super) policy: Policy,
+    pub(super) compression: Compression,
     /// `Some(limit)` for `non_blocking` mode.
     pub(super) queue_limit: Option<usize>,
     pub(super) lossy: bool,
@@ -143,18 +152,38 @@ impl RotatingFileWriter {
         RotatingFileWriterBuilder::new(path.into())
     }
 
-    /// Opens the file (and starts the worker thread in `non_blocking` mode).
+    /// Opens the file (and starts the worker thread in `non_blocking` mode,
+    /// the compressor when compressing).
     pub(super) fn open(settings: Settings) -> Result<Self, crate::BuildError> {
-        let file = RotatingFile::open(
-            settings.path.clone(),
-            settings.max_bytes,
-            settings.backup_count,
-        )
-        .map_err(|source| crate::BuildError::OpenFile {
-            path: settings.path.clone(),
-            source,
-        })?;
+        let path = settings.policy.path.clone();
         let counters = Arc::new(Counters::new(settings.log_internal_errors));
+        let compressor = (settings.compression != Compression::None)
+            .then(|| Compressor::new(settings.compression, counters.clone()));
+        let backups = settings.policy.backups();
+        let file = RotatingFile::open(settings.policy, compressor.clone()).map_err(|source| {
+            crate::BuildError::OpenFile {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let compressor = match compressor {
+            None => None,
+            Some(queue) => {
+                // Leftovers of an earlier run (a crash mid-compression, or
+                // compression newly turned on) first.
+                backups
+                    .recover(&mut Moves::new(Some(&queue), &counters))
+                    .ok();
+                let worker = queue
+                    .spawn()
+                    .map_err(|source| crate::BuildError::SpawnCompressor { source })?;
+                Some(Compressing {
+                    queue,
+                    worker: Mutex::new(Some(worker)),
+                    flush_timeout: settings.flush_timeout,
+                })
+            }
+        };
         let sink = match settings.queue_limit {
             None => Sink::Direct(Mutex::new(file)),
             Some(limit) => {
@@ -172,9 +201,10 @@ impl RotatingFileWriter {
         };
         Ok(Self {
             shared: Arc::new(Shared {
-                path: settings.path,
+                path,
                 sink,
                 counters,
+                compressor,
             }),
         })
     }
@@ -197,10 +227,16 @@ impl RotatingFileWriter {
     /// Keep it in a named binding until the program ends: `let _guard =
     /// writer.guard();` (not `let _ = …`, which drops it at once).
     pub fn guard(&self) -> WriterGuard {
+        let compressor = self.shared.compressor.as_ref().map(|c| c.queue.clone());
         match &self.shared.sink {
             Sink::Direct(_) => WriterGuard {
                 queue: None,
-                timeout: Duration::ZERO,
+                compressor,
+                timeout: self
+                    .shared
+                    .compressor
+                    .as_ref()
+                    .map_or(Duration::ZERO, |c| c.flush_timeout),
             },
             Sink::Queued {
                 queue,
@@ -208,6 +244,7 @@ impl RotatingFileWriter {
                 ..
             } => WriterGuard {
                 queue: Some(queue.clone()),
+                compressor,
                 timeout: *flush_timeout,
             },
         }
@@ -256,6 +293,19 @@ impl Drop for Shared {
                 worker.join().ok();
             }
         }
+        // After the lines: their rollovers may have queued files.
+        if let Some(compressing) = &self.compressor {
+            compressing.queue.close();
+            if compressing.queue.wait(compressing.flush_timeout)
+                && let Some(worker) = compressing
+                    .worker
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+            {
+                worker.join().ok();
+            }
+        }
     }
 }
 
@@ -291,13 +341,15 @@ impl io::Write for RotatingLineWriter<'_> {
     }
 }
 
-/// Flushes a `non_blocking` [`RotatingFileWriter`] when dropped: waits (at
-/// most its `flush_timeout`) until the lines queued so far are written.
+/// Flushes a [`RotatingFileWriter`] when dropped: waits (at most its
+/// `flush_timeout`) until the lines queued so far (`non_blocking`) are
+/// written and the files rotated so far are compressed (`compression`).
 /// Made by [`RotatingFileWriter::guard`].
 #[derive(Debug)]
 #[must_use = "dropping the guard at once flushes nothing at exit: keep it in a named binding (`let _guard = …`)"]
 pub struct WriterGuard {
     queue: Option<Arc<Queue>>,
+    compressor: Option<Arc<Compressor>>,
     timeout: Duration,
 }
 
@@ -305,16 +357,21 @@ pub struct WriterGuard {
 
 impl WriterGuard {
     /// Waits until the lines queued before the call are written (or lost
-    /// and counted), at most `timeout`; returns whether they all were.
+    /// and counted), and then the files rotated by then are compressed (or
+    /// failed to be, counted), at most `timeout` in all; returns whether
+    /// they all were.
     pub fn flush(&self, timeout: Duration) -> bool {
+        let start = Instant::now();
         self.queue.as_ref().is_none_or(|queue| queue.flush(timeout))
+            && self
+                .compressor
+                .as_ref()
+                .is_none_or(|compressor| compressor.wait(timeout.saturating_sub(start.elapsed())))
     }
 }
 
 impl Drop for WriterGuard {
     fn drop(&mut self) {
-        if let Some(queue) = &self.queue {
-            queue.flush(self.timeout);
-        }
+        self.flush(self.timeout);
     }
 }
