@@ -14,11 +14,12 @@ use super::queue::{Pushed, Queue};
 use super::stats::{Counters, WriterStats};
 use crate::RotatingFileWriterBuilder;
 
-/// A size-rotating log file, as Python's
-/// `logging.handlers.RotatingFileHandler`: a [`MakeWriter`] for any layer
-/// (the JSON layer, the pattern layer, tracing-subscriber's `fmt`).
+/// A log file rotated by size, as Python's
+/// `logging.handlers.RotatingFileHandler`, by time, as
+/// `TimedRotatingFileHandler`, or both: a [`MakeWriter`] for any layer (the
+/// JSON layer, the pattern layer, tracing-subscriber's `fmt`).
 ///
-/// # Rotation
+/// # Size rotation
 ///
 /// Before a line is written, if the file's size plus the line's length
 /// would reach [`max_bytes`](RotatingFileWriterBuilder::max_bytes) (Python's
@@ -30,15 +31,83 @@ use crate::RotatingFileWriterBuilder;
 /// below `max_bytes`, except a file holding one line longer than that (a
 /// line is never split, and an empty file never rolls over).
 ///
-/// - `max_bytes = 0`: the file never rolls over.
-/// - `backup_count = 0` (with `max_bytes > 0`): the file is truncated
-///   instead of renamed, keeping at most `max_bytes` of the newest lines.
-///   (Python's handler does not roll over at all then; its file grows.)
+/// - `max_bytes = 0`: the file never rolls over by size.
+/// - `backup_count = 0` (with `max_bytes > 0` and no `when`): the file is
+///   truncated instead of renamed, keeping at most `max_bytes` of the
+///   newest lines. (Python's handler does not roll over at all then; its
+///   file grows.)
 /// - Sizes are counted in bytes as logwood writes them (Python counts
 ///   characters of the line, bytes of the file); the size is read when the
-///   file is opened and then kept by the writer, so other processes
-///   appending to the same file are not accounted for.
+///   file is opened, and again at each [watch](#external-rotation-logrotate)
+///   check.
 /// - Only regular files roll over (`/dev/stdout` or a FIFO never do).
+///
+/// # Timed rotation
+///
+/// With [`when`](RotatingFileWriterBuilder::when) (and
+/// [`interval`](RotatingFileWriterBuilder::interval),
+/// [`utc`](RotatingFileWriterBuilder::utc),
+/// [`at_time`](RotatingFileWriterBuilder::at_time)), the first line written
+/// at or after the rollover time rolls the file over, as CPython 3.13's
+/// `TimedRotatingFileHandler`: the live file keeps its name and the rotated
+/// one is named for the **start of its interval**, in local time (across
+/// DST changes, with Python's corrections) or UTC:
+///
+/// | `when` | rotated file |
+/// | --- | --- |
+/// | `S` ([`When::Seconds`](crate::When::Seconds)) | `app.log.2026-11-27_23-10-05` |
+/// | `M` ([`When::Minutes`](crate::When::Minutes)) | `app.log.2026-11-27_23-10` |
+/// | `H` ([`When::Hours`](crate::When::Hours)) | `app.log.2026-11-27_23` |
+/// | `D`, `midnight`, `W0`–`W6` | `app.log.2026-11-27` |
+/// | a second rotation in the same interval | `app.log.2026-11-27.1`, then `.2`, … |
+///
+/// The rollover times, the names and the files retention deletes are those
+/// CPython 3.13 computes for the same writes at the same times (the tests
+/// compare them). logwood differs where Python loses or stalls:
+///
+/// - **A second rotation within one interval** (by size, with `max_bytes`
+///   too; after a restart; or when DST makes two intervals share a name)
+///   never overwrites: it adds a counter one above the highest there
+///   (`app.log.2026-11-27.1`, `.2`, …). Python 3.11 deletes the earlier
+///   file; 3.13 stops rotating.
+/// - **Retention** (`backup_count > 0`) keeps the newest `backup_count`
+///   rotated files, ordered by date then counter (`.2` before `.10`), and
+///   deletes the others: exactly the files Python 3.13's `extMatch`
+///   matches (`app.log.` and a date of this `when`'s precision), plus the
+///   counted ones; other files (`app.log.keep`, another `when`'s dates) are
+///   never touched. `backup_count = 0` keeps them all.
+/// - An empty file is not rolled over by time (its next rollover time is
+///   computed all the same).
+///
+/// With `max_bytes` as well, the file rolls over at whichever comes first;
+/// every rotated file gets the dated name.
+///
+/// # Compression
+///
+/// With [`compression`](RotatingFileWriterBuilder::compression), a
+/// background thread (never the caller's) compresses each rotated file:
+/// `app.log.1.gz` … `app.log.N.gz` with size rotation (shifted like the
+/// plain names), `app.log.2026-11-27.gz` (`.zst`) with timed rotation. It
+/// writes `app.log.1.gz.tmp`, fsyncs it, renames it, fsyncs the directory
+/// and only then deletes the original, so a crash loses nothing; the next
+/// start deletes leftover `.tmp` files and compresses rotated files left
+/// uncompressed. Until compressed, a rotated file keeps its plain name,
+/// and retention counts it once either way. A
+/// [`guard`](RotatingFileWriter::guard) waits for the compressions too.
+///
+/// # External rotation (logrotate)
+///
+/// The file is opened with `O_APPEND`, so logrotate's `copytruncate` (and
+/// any other appender) is safe. With [`watch`](RotatingFileWriterBuilder::watch)
+/// (on by default), at most once per
+/// [`watch_interval`](RotatingFileWriterBuilder::watch_interval)
+/// ([`DEFAULT_WATCH_INTERVAL`](crate::DEFAULT_WATCH_INTERVAL), one second),
+/// before a line, the writer `stat`s its path, as Python's
+/// `WatchedFileHandler` does before every line: if the path names another
+/// file or none (logrotate's `create` mode renamed it, or it was removed),
+/// the writer reopens it, counted in [`WriterStats::reopens`]; otherwise it
+/// takes the file's size (`copytruncate` shrank it). Lines written between
+/// a rename and the next check go into the renamed file.
 ///
 /// # Lines
 ///
@@ -54,8 +123,10 @@ use crate::RotatingFileWriterBuilder;
 /// A failing disk never panics and never reaches the application: each
 /// lost line is counted in [`WriterStats::write_errors`], a failed rollover
 /// in [`WriterStats::rollover_errors`] (the line then goes into the current
-/// file), and the first failure of each kind is reported on stderr as one
-/// `[logwood] rotate: …` line. On the caller's thread, the `write` also
+/// file), a failed compression in [`WriterStats::compress_errors`] (the file
+/// stays uncompressed), and the first failure of each kind is reported on
+/// stderr as one `[logwood] rotate: …` line with its cause. Writing resumes
+/// by itself when the cause goes away (space freed, the directory back). On the caller's thread, the `write` also
 /// returns the error, so the layer counts the line as not written.
 ///
 /// # Off the caller's thread
@@ -94,6 +165,43 @@ use crate::RotatingFileWriterBuilder;
 /// let text = std::fs::read_to_string(dir.join("app.log"))?;
 /// assert!(text.ends_with("logged in user=42\n"), "{text}");
 /// assert_eq!(file.stats().lines, 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A Python `TimedRotatingFileHandler("app.log", when="midnight",
+/// backupCount=7)` with gzip, and a size limit too:
+///
+/// ```
+/// use std::io::Write as _;
+/// use tracing_subscriber::fmt::MakeWriter as _;
+/// use logwood_json::{Compression, RotatingFileWriter, When};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = std::env::temp_dir().join(format!("logwood-doc-timed-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let file = RotatingFileWriter::builder(dir.join("app.log"))
+///     .when(When::Midnight) // or "midnight".parse()?
+///     .backup_count(7)
+///     .max_bytes(50)
+///     .compression(Compression::Gzip)
+///     .build()?;
+/// for i in 0..9 {
+///     file.make_writer().write_all(format!("line {i} of today\n").as_bytes())?;
+/// }
+/// assert!(file.guard().flush(std::time::Duration::from_secs(10)));
+/// // Lines of 16 bytes: two size rotations today, app.log.<today>.gz and
+/// // app.log.<today>.1.gz.
+/// let mut names: Vec<String> = std::fs::read_dir(&dir)?
+///     .map(|e| Ok(e?.file_name().into_string().unwrap_or_default()))
+///     .collect::<std::io::Result<_>>()?;
+/// names.sort();
+/// assert_eq!(names.len(), 3, "{names:?}");
+/// // (Sorted as text, `.1.gz` comes first.)
+/// assert!(names[1].ends_with(".1.gz"), "{names:?}");
+/// assert!(names[2].ends_with(".gz") && !names[2].ends_with(".1.gz"), "{names:?}");
+/// assert_eq!(file.stats().compressions, 2);
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok(())
 /// # }
