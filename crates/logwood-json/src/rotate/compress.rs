@@ -371,19 +371,22 @@ impl<'a> Moves<'a> {
         Ok(())
     }
 
-    /// Deletes a rotated file (gone already is fine) and counts it.
-    pub(super) fn remove(&mut self, path: &Path) -> io::Result<()> {
+    /// Deletes a rotated file (gone already is fine); returns whether it
+    /// was there.
+    pub(super) fn remove(&mut self, path: &Path) -> io::Result<bool> {
         if let Some(pending) = &mut self.pending {
             pending.at.retain(|_, queued| queued != path);
         }
         match fs::remove_file(path) {
-            Ok(()) => {
-                self.counters.deleted();
-                Ok(())
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(err) => Err(err),
         }
+    }
+
+    /// Counts one rotated file deleted (whatever its forms).
+    pub(super) fn deleted(&self) {
+        self.counters.deleted();
     }
 
     /// Queues `path` (a rotated, uncompressed file) for compression.

@@ -6,9 +6,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use super::clock::{Clock, unix_seconds};
+use super::clock::{Clock, system_time, unix_seconds};
 use super::compress::{Compressor, Moves};
 use super::retention::{Backups, Layout};
 use super::stats::Counters;
@@ -63,6 +63,8 @@ pub(super) struct RotatingFile {
     /// Timed rotation: when the file rolls over next, in seconds since the
     /// epoch (Python's `rolloverAt`).
     rollover_at: i64,
+    /// `rollover_at` as a time, compared with the clock on every line.
+    rollover_deadline: SystemTime,
 }
 
 /// Opens `path` for appending (`O_APPEND`: every write goes to the end, so
@@ -108,6 +110,7 @@ impl RotatingFile {
             size,
             regular,
             rollover_at,
+            rollover_deadline: system_time(rollover_at),
         })
     }
 
@@ -208,17 +211,18 @@ impl RotatingFile {
             counters.write_failed(&self.path, &err);
             return Err(err);
         }
-        if let (Some(now), Some(schedule)) = (now, &self.schedule) {
+        if let (Some(now), Some(schedule)) = (now, &self.schedule)
+            && now >= self.rollover_deadline
+        {
             let now = unix_seconds(now);
-            if now >= self.rollover_at {
-                let next = schedule.next_rollover(now);
-                // An empty file (or a FIFO, …) only gets its next time.
-                if self.regular && self.size > 0 {
-                    let result = self.roll(self.suffix(now), counters);
-                    self.count_roll(result, counters);
-                }
-                self.rollover_at = next;
+            let next = schedule.next_rollover(now);
+            // An empty file (or a FIFO, …) only gets its next time.
+            if self.regular && self.size > 0 {
+                let result = self.roll(self.suffix(now), counters);
+                self.count_roll(result, counters);
             }
+            self.rollover_at = next;
+            self.rollover_deadline = system_time(next);
         }
         if self.should_roll(line.len()) {
             let suffix = now.and_then(|now| self.suffix(unix_seconds(now)));

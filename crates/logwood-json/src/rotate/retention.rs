@@ -168,9 +168,16 @@ impl Backups {
         Ok(found)
     }
 
-    /// Deletes every form of `key`.
+    /// Deletes every form of `key`, counting it once if it was there.
     fn remove(&self, key: &Key, moves: &mut Moves<'_>) -> io::Result<()> {
-        self.forms(key).try_for_each(|path| moves.remove(&path))
+        let mut removed = false;
+        for path in self.forms(key) {
+            removed |= moves.remove(&path)?;
+        }
+        if removed {
+            moves.deleted();
+        }
+        Ok(())
     }
 
     /// Python's `RotatingFileHandler.doRollover` (`backup_count` ≥ 1):

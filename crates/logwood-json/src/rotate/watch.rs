@@ -25,7 +25,9 @@ pub(super) enum Seen {
 #[derive(Debug, Clone)]
 pub(super) struct Watch {
     every: Duration,
-    last: Option<SystemTime>,
+    /// The last check and when the next is due (compared, never
+    /// subtracted: the hot path does no time arithmetic).
+    checked: Option<(SystemTime, SystemTime)>,
     /// `(st_dev, st_ino)` of the open file.
     id: Option<(u64, u64)>,
 }
@@ -47,7 +49,7 @@ impl Watch {
     pub(super) fn new(every: Duration) -> Self {
         Self {
             every,
-            last: None,
+            checked: None,
             id: None,
         }
     }
@@ -61,16 +63,14 @@ impl Watch {
     /// first time, then once `every` has passed, or when the clock went
     /// back.
     pub(super) fn due(&mut self, now: SystemTime) -> bool {
-        let due = match self.last {
-            None => true,
-            Some(last) => now
-                .duration_since(last)
-                .map_or(true, |elapsed| elapsed >= self.every),
-        };
-        if due {
-            self.last = Some(now);
+        if let Some((last, next)) = self.checked
+            && last <= now
+            && now < next
+        {
+            return false;
         }
-        due
+        self.checked = Some((now, now.checked_add(self.every).unwrap_or(now)));
+        true
     }
 
     /// Compares what `path` names now with the open file.

@@ -229,7 +229,7 @@ struct Compressing {
 
 #[derive(Debug)]
 enum Sink {
-    Direct(Mutex<RotatingFile>),
+    Direct(Box<Mutex<RotatingFile>>),
     Queued {
         queue: Arc<Queue>,
         worker: Mutex<Option<JoinHandle<()>>>,
@@ -293,7 +293,7 @@ impl RotatingFileWriter {
             }
         };
         let sink = match settings.queue_limit {
-            None => Sink::Direct(Mutex::new(file)),
+            None => Sink::Direct(Box::new(Mutex::new(file))),
             Some(limit) => {
                 let queue = Arc::new(Queue::default());
                 let worker = super::queue::spawn(queue.clone(), file, counters.clone())
