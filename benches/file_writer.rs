@@ -107,48 +107,31 @@ fn per_event(c: &mut Criterion) {
     group.finish();
 }
 
-/// Plain and timed+watched writers measured in alternating blocks of 256
-/// lines within each sample (in alternating order), so that both see the same machine: the figure
-/// criterion reports is the timed writer's, and the ratio to the plain
-/// writer over the whole run is printed at the end.
-fn paired(c: &mut Criterion) {
-    use std::time::{Duration, Instant};
+/// Measures `plain` and `timed` in alternating blocks of 256 within each
+/// sample (in alternating order), so that both see the same machine: the
+/// figure criterion reports is `timed`'s, and the ratio to `plain` over the
+/// whole run is printed at the end.
+fn paired_ratio(
+    c: &mut Criterion,
+    name: &str,
+    mut plain: impl FnMut(u64) -> std::time::Duration,
+    mut timed: impl FnMut(u64) -> std::time::Duration,
+) {
+    use std::time::Duration;
     const BLOCK: u64 = 256;
-    let dir = scratch("paired");
-    let plain = RotatingFileWriter::builder(dir.join("plain.log"))
-        .watch(false)
-        .build()
-        .expect("the writer builds");
-    let timed = RotatingFileWriter::builder(dir.join("timed.log"))
-        .when(When::Hours)
-        .watch(true)
-        .build()
-        .expect("the writer builds");
-    let write = |writer: &RotatingFileWriter, n: u64| {
-        let start = Instant::now();
-        for _ in 0..n {
-            writer
-                .make_writer()
-                .write_all(LINE)
-                .expect("the line is written");
-        }
-        start.elapsed()
-    };
     let mut totals = (Duration::ZERO, Duration::ZERO);
     let mut group = c.benchmark_group("file_writer/paired");
-    group.bench_function("timed_watched", |b| {
+    group.bench_function(name, |b| {
         b.iter_custom(|iters| {
             let mut timed_total = Duration::ZERO;
             let mut left = iters;
             while left > 0 {
                 let n = left.min(BLOCK);
-                // Alternate which goes first, so that neither always
-                // follows the other.
                 let (p, t) = if left / BLOCK % 2 == 0 {
-                    (write(&plain, n), write(&timed, n))
+                    (plain(n), timed(n))
                 } else {
-                    let t = write(&timed, n);
-                    (write(&plain, n), t)
+                    let t = timed(n);
+                    (plain(n), t)
                 };
                 totals.0 += p;
                 totals.1 += t;
@@ -159,11 +142,63 @@ fn paired(c: &mut Criterion) {
         });
     });
     group.finish();
-    println!(
-        "file_writer/paired: timed_watched / plain = {:.3} over {:.1} s of each",
-        totals.1.as_secs_f64() / totals.0.as_secs_f64(),
-        totals.0.as_secs_f64()
-    );
+    if !totals.0.is_zero() {
+        println!(
+            "file_writer/paired/{name}: timed_watched / plain = {:.3} over {:.1} s of each",
+            totals.1.as_secs_f64() / totals.0.as_secs_f64(),
+            totals.0.as_secs_f64()
+        );
+    }
+}
+
+/// A plain writer and a timed (hourly), watched one, per line and per
+/// event, paired.
+fn paired(c: &mut Criterion) {
+    use std::time::Instant;
+    let dir = scratch("paired");
+    let plain = RotatingFileWriter::builder(dir.join("plain.log"))
+        .watch(false)
+        .build()
+        .expect("the writer builds");
+    let timed = RotatingFileWriter::builder(dir.join("timed.log"))
+        .when(When::Hours)
+        .watch(true)
+        .build()
+        .expect("the writer builds");
+    let lines = |writer: &RotatingFileWriter| {
+        let writer = writer.clone();
+        move |n: u64| {
+            let start = Instant::now();
+            for _ in 0..n {
+                writer
+                    .make_writer()
+                    .write_all(LINE)
+                    .expect("the line is written");
+            }
+            start.elapsed()
+        }
+    };
+    paired_ratio(c, "per_line", lines(&plain), lines(&timed));
+    let events = |writer: &RotatingFileWriter| {
+        let layer =
+            PatternLayer::builder("%(asctime)s %(levelname)s %(name)s %(funcName)s: %(message)s")
+                .with_writer(writer.clone())
+                .build()
+                .expect("a valid pattern");
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        move |n: u64| {
+            tracing::dispatcher::with_default(&dispatch, || {
+                support::in_spans(|| {
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        support::event();
+                    }
+                    start.elapsed()
+                })
+            })
+        }
+    };
+    paired_ratio(c, "per_event", events(&plain), events(&timed));
     drop((plain, timed));
     std::fs::remove_dir_all(&dir).ok();
 }
