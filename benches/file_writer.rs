@@ -127,7 +127,7 @@ fn paired_ratio(
             let mut left = iters;
             while left > 0 {
                 let n = left.min(BLOCK);
-                let (p, t) = if left / BLOCK % 2 == 0 {
+                let (p, t) = if (left / BLOCK).is_multiple_of(2) {
                     (plain(n), timed(n))
                 } else {
                     let t = timed(n);
