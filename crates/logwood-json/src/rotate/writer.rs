@@ -82,6 +82,11 @@ use crate::RotatingFileWriterBuilder;
 /// With `max_bytes` as well, the file rolls over at whichever comes first;
 /// every rotated file gets the dated name.
 ///
+/// The writer reads the wall clock once per line (on Linux the kernel's
+/// coarse clock, `CLOCK_REALTIME_COARSE`, which costs a few nanoseconds
+/// and runs at most a few milliseconds behind) and compares it with the
+/// next rollover time, to the second as Python's `int(time.time())`.
+///
 /// # Compression
 ///
 /// With [`compression`](RotatingFileWriterBuilder::compression), a
