@@ -75,6 +75,59 @@ pub enum BuildError {
         /// The path given.
         path: PathBuf,
     },
+    /// A `when` string that is not one of Python's.
+    #[error(
+        "`when`: `{value}` is not a rollover interval; choose from S, M, H, D, midnight, \
+         W0-W6 (W0 is Monday), in any case"
+    )]
+    UnknownWhen {
+        /// The string given.
+        value: String,
+    },
+    /// `interval` was zero.
+    #[error("`interval` must be greater than zero")]
+    ZeroInterval,
+    /// `at_time` is not a time of day.
+    #[error(
+        "`at_time`: {hour:02}:{minute:02}:{second:02} is not a time of day \
+         (hours 0-23, minutes and seconds 0-59)"
+    )]
+    InvalidAtTime {
+        /// The hour given.
+        hour: u8,
+        /// The minute given.
+        minute: u8,
+        /// The second given.
+        second: u8,
+    },
+    /// `at_time` was set without `when` = midnight or a weekday.
+    #[error(
+        "`at_time` only applies with `when` = midnight or W0-W6 (`when` is {})",
+        when.map_or("not set", crate::When::as_str)
+    )]
+    AtTimeNeedsDailyWhen {
+        /// The `when` given, if any.
+        when: Option<crate::When>,
+    },
+    /// A `compression` string that names no compression.
+    #[error("`compression`: `{value}` is not one of none, gzip, zstd")]
+    UnknownCompression {
+        /// The string given.
+        value: String,
+    },
+    /// The compression needs a feature this build does not have.
+    #[error("`compression`: `{compression}` needs logwood-json's `{compression}` feature")]
+    CompressionUnavailable {
+        /// The compression asked for.
+        compression: crate::Compression,
+    },
+    /// The compression thread could not start.
+    #[error("`compression`: cannot start the compression thread: {source}")]
+    SpawnCompressor {
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
     /// `buffered_lines_limit` was zero.
     #[error("`buffered_lines_limit` must be greater than zero")]
     ZeroBufferedLines,

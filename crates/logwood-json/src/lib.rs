@@ -6,9 +6,12 @@
 //!   (`%(asctime)s - %(name)s - %(levelname)s - %(message)s`), for the
 //!   log-collector expressions, Papertrail searches and greps written for
 //!   Python services;
-//! - [`RotatingFileWriter`]: a size-rotating file (`app.log`, `app.log.1`,
-//!   …) as Python's `RotatingFileHandler`, for either layer, optionally
-//!   written off the caller's thread.
+//! - [`RotatingFileWriter`]: a log file for either layer, rotated by size
+//!   (`app.log.1`, … as Python's `RotatingFileHandler`), by time
+//!   (`app.log.2026-11-27`, … as `TimedRotatingFileHandler`) or both, with
+//!   gzip or zstd backups compressed off the caller's thread, reopened
+//!   when logrotate moves it (as `WatchedFileHandler`), optionally written
+//!   off the caller's thread.
 //!
 //! Both layers can lift `key=value` pairs and JSON objects found in
 //! messages into fields (`lift_message_fields`).
@@ -110,7 +113,9 @@
 //!
 //! # Feature flags
 //!
-//! This crate has no optional features.
+//! - `zstd`: zstd compression of rotated files ([`Compression::Zstd`]).
+//!   Requires a C compiler (the `zstd` crate builds libzstd). Off by
+//!   default; gzip is always available.
 //!
 //! # Supported Rust versions
 //!
@@ -131,6 +136,7 @@ pub use pattern::{
     DEFAULT_TIME_FORMAT, FUNC_NAME_OUTSIDE_SPANS, PatternLayer, PatternLayerBuilder,
 };
 pub use rotate::{
-    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_MAX_BYTES,
-    RotatingFileWriter, RotatingFileWriterBuilder, RotatingLineWriter, WriterGuard, WriterStats,
+    Compression, DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT,
+    DEFAULT_INTERVAL, DEFAULT_MAX_BYTES, DEFAULT_WATCH_INTERVAL, RotatingFileWriter,
+    RotatingFileWriterBuilder, RotatingLineWriter, When, WriterGuard, WriterStats,
 };

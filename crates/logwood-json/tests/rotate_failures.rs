@@ -146,3 +146,78 @@ fn vanished_directory_is_counted_and_recovers_when_it_returns() {
     writer.make_writer().write_all(line).unwrap();
     assert!(fs::read(logs.join("app.log")).unwrap().ends_with(line));
 }
+
+/// A real full disk: a 64 KiB tmpfs, mounted in a private mount namespace
+/// (`unshare`, as root) so that it vanishes with the child process.
+#[test]
+fn full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_returns() {
+    const CHILD: &str = "LOGWOOD_ROTATE_TMPFS_CHILD";
+    const TEST: &str =
+        "full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_returns";
+    if std::env::var_os(CHILD).is_some() {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(mounted.success(), "mount -t tmpfs failed (needs root)");
+        let app = dir.path().join("app.log");
+        let writer = RotatingFileWriter::builder(&app).build().unwrap();
+        // Fill the disk (the write stops at "no space left").
+        let filler = dir.path().join("filler");
+        assert!(fs::write(&filler, vec![0_u8; 128 * 1024]).is_err());
+        let mut failures = 0;
+        for i in 0..20 {
+            if writer
+                .make_writer()
+                .write_all(format!("lost {i}\n").as_bytes())
+                .is_err()
+            {
+                failures += 1;
+            }
+        }
+        fs::remove_file(&filler).unwrap();
+        for i in 0..20 {
+            writer
+                .make_writer()
+                .write_all(format!("kept {i}\n").as_bytes())
+                .unwrap();
+        }
+        let stats = writer.stats();
+        let text = fs::read_to_string(&app).unwrap();
+        let expected: String = (0..20).map(|i| format!("kept {i}\n")).collect();
+        assert_eq!(text, expected);
+        println!(
+            "child-stats failures={failures} write_errors={} lines={}",
+            stats.write_errors, stats.lines
+        );
+        drop(writer);
+        Command::new("umount").arg(dir.path()).status().ok();
+        return;
+    }
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("this test needs `unshare` (util-linux) and root, for a private tmpfs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("child-stats failures=20 write_errors=20 lines=20"),
+        "{stdout}"
+    );
+    let reports: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[logwood] rotate:"))
+        .collect();
+    assert_eq!(reports.len(), 1, "{stderr}");
+    assert!(
+        reports[0].contains("failed, the line is lost: No space left on device"),
+        "{}",
+        reports[0]
+    );
+}

@@ -1,20 +1,33 @@
-//! [`RotatingFileWriter`]: a size-rotating log file, as Python's
-//! `RotatingFileHandler`.
+//! [`RotatingFileWriter`]: a log file rotated by size (Python's
+//! `RotatingFileHandler`), by time (`TimedRotatingFileHandler`) or both,
+//! with compressed backups and a watch for external rotation
+//! (`WatchedFileHandler`).
 //!
-//! - `file`: the file and its rollover.
+//! - `file`: the live file, its rollover decisions and reopening.
+//! - `timed`: the schedule and the dated suffixes; `clock`: the time source.
+//! - `retention`: the rotated files' names, shifting and deletion.
+//! - `compress`: the compression thread and its crash-safe steps.
+//! - `watch`: the device/inode check for logrotate.
 //! - `queue`: `non_blocking` mode's bounded queue and worker thread.
 //! - `writer`: the `MakeWriter`, its line writer and the flush guard.
 //! - `builder`: options; `stats`: counters.
 
 mod builder;
+mod clock;
+mod compress;
 mod file;
 mod queue;
+mod retention;
 mod stats;
+mod timed;
+mod watch;
 mod writer;
 
 pub use builder::{
-    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_MAX_BYTES,
-    RotatingFileWriterBuilder,
+    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_INTERVAL,
+    DEFAULT_MAX_BYTES, DEFAULT_WATCH_INTERVAL, RotatingFileWriterBuilder,
 };
+pub use compress::Compression;
 pub use stats::WriterStats;
+pub use timed::When;
 pub use writer::{RotatingFileWriter, RotatingLineWriter, WriterGuard};

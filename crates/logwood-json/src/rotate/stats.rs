@@ -14,9 +14,14 @@ pub(super) struct Counters {
     write_errors: Counter,
     rollover_errors: Counter,
     dropped: Counter,
+    reopens: Counter,
+    compressions: Counter,
+    compress_errors: Counter,
+    deleted: Counter,
     write_report: ReportOnce,
     rollover_report: ReportOnce,
     dropped_report: ReportOnce,
+    compress_report: ReportOnce,
     /// Whether failures are reported on stderr.
     pub(super) report: bool,
 }
@@ -79,6 +84,29 @@ impl Counters {
         );
     }
 
+    pub(super) fn reopened(&self) {
+        self.reopens.incr();
+    }
+
+    pub(super) fn compressed(&self) {
+        self.compressions.incr();
+    }
+
+    pub(super) fn deleted(&self) {
+        self.deleted.incr();
+    }
+
+    pub(super) fn compress_failed(&self, path: &Path, err: &io::Error) {
+        self.compress_errors.incr();
+        self.report(
+            &self.compress_report,
+            format_args!(
+                "compressing `{}` failed, it stays uncompressed: {err}",
+                path.display()
+            ),
+        );
+    }
+
     pub(super) fn snapshot(&self) -> WriterStats {
         WriterStats {
             lines: self.lines.get(),
@@ -87,6 +115,10 @@ impl Counters {
             write_errors: self.write_errors.get(),
             rollover_errors: self.rollover_errors.get(),
             dropped: self.dropped.get(),
+            reopens: self.reopens.get(),
+            compressions: self.compressions.get(),
+            compress_errors: self.compress_errors.get(),
+            deleted: self.deleted.get(),
         }
     }
 }
@@ -100,7 +132,8 @@ pub struct WriterStats {
     pub lines: u64,
     /// Bytes of those lines.
     pub bytes: u64,
-    /// Rollovers done (with `backup_count = 0`: truncations).
+    /// Rollovers done, by size or by time (with size rotation alone and
+    /// `backup_count = 0`: truncations).
     pub rollovers: u64,
     /// Lines lost to an I/O error (disk full, permission, a vanished
     /// directory).
@@ -109,4 +142,15 @@ pub struct WriterStats {
     pub rollover_errors: u64,
     /// Lines dropped because the `non_blocking` queue was full.
     pub dropped: u64,
+    /// Times the path was reopened because it named another file or none
+    /// (logrotate renamed or removed it; see
+    /// [`watch`](crate::RotatingFileWriterBuilder::watch)).
+    pub reopens: u64,
+    /// Rotated files compressed.
+    pub compressions: u64,
+    /// Rotated files that could not be compressed (they stay uncompressed,
+    /// and the next start tries again).
+    pub compress_errors: u64,
+    /// Rotated files deleted by retention (beyond `backup_count`).
+    pub deleted: u64,
 }

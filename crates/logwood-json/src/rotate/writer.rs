@@ -4,20 +4,22 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::file::RotatingFile;
+use super::compress::{Compression, Compressor, Moves};
+use super::file::{Policy, RotatingFile};
 use super::queue::{Pushed, Queue};
 use super::stats::{Counters, WriterStats};
 use crate::RotatingFileWriterBuilder;
 
-/// A size-rotating log file, as Python's
-/// `logging.handlers.RotatingFileHandler`: a [`MakeWriter`] for any layer
-/// (the JSON layer, the pattern layer, tracing-subscriber's `fmt`).
+/// A log file rotated by size, as Python's
+/// `logging.handlers.RotatingFileHandler`, by time, as
+/// `TimedRotatingFileHandler`, or both: a [`MakeWriter`] for any layer (the
+/// JSON layer, the pattern layer, tracing-subscriber's `fmt`).
 ///
-/// # Rotation
+/// # Size rotation
 ///
 /// Before a line is written, if the file's size plus the line's length
 /// would reach [`max_bytes`](RotatingFileWriterBuilder::max_bytes) (Python's
@@ -29,15 +31,88 @@ use crate::RotatingFileWriterBuilder;
 /// below `max_bytes`, except a file holding one line longer than that (a
 /// line is never split, and an empty file never rolls over).
 ///
-/// - `max_bytes = 0`: the file never rolls over.
-/// - `backup_count = 0` (with `max_bytes > 0`): the file is truncated
-///   instead of renamed, keeping at most `max_bytes` of the newest lines.
-///   (Python's handler does not roll over at all then; its file grows.)
+/// - `max_bytes = 0`: the file never rolls over by size.
+/// - `backup_count = 0` (with `max_bytes > 0` and no `when`): the file is
+///   truncated instead of renamed, keeping at most `max_bytes` of the
+///   newest lines. (Python's handler does not roll over at all then; its
+///   file grows.)
 /// - Sizes are counted in bytes as logwood writes them (Python counts
 ///   characters of the line, bytes of the file); the size is read when the
-///   file is opened and then kept by the writer, so other processes
-///   appending to the same file are not accounted for.
+///   file is opened, and again at each [watch](#external-rotation-logrotate)
+///   check.
 /// - Only regular files roll over (`/dev/stdout` or a FIFO never do).
+///
+/// # Timed rotation
+///
+/// With [`when`](RotatingFileWriterBuilder::when) (and
+/// [`interval`](RotatingFileWriterBuilder::interval),
+/// [`utc`](RotatingFileWriterBuilder::utc),
+/// [`at_time`](RotatingFileWriterBuilder::at_time)), the first line written
+/// at or after the rollover time rolls the file over, as CPython 3.13's
+/// `TimedRotatingFileHandler`: the live file keeps its name and the rotated
+/// one is named for the **start of its interval**, in local time (across
+/// DST changes, with Python's corrections) or UTC:
+///
+/// | `when` | rotated file |
+/// | --- | --- |
+/// | `S` ([`When::Seconds`](crate::When::Seconds)) | `app.log.2026-11-27_23-10-05` |
+/// | `M` ([`When::Minutes`](crate::When::Minutes)) | `app.log.2026-11-27_23-10` |
+/// | `H` ([`When::Hours`](crate::When::Hours)) | `app.log.2026-11-27_23` |
+/// | `D`, `midnight`, `W0`–`W6` | `app.log.2026-11-27` |
+/// | a second rotation in the same interval | `app.log.2026-11-27.1`, then `.2`, … |
+///
+/// The rollover times, the names and the files retention deletes are those
+/// CPython 3.13 computes for the same writes at the same times (the tests
+/// compare them). logwood differs where Python loses or stalls:
+///
+/// - **A second rotation within one interval** (by size, with `max_bytes`
+///   too; after a restart; or when DST makes two intervals share a name)
+///   never overwrites: it adds a counter one above the highest there
+///   (`app.log.2026-11-27.1`, `.2`, …). Python 3.11 deletes the earlier
+///   file; 3.13 stops rotating.
+/// - **Retention** (`backup_count > 0`) keeps the newest `backup_count`
+///   rotated files, ordered by date then counter (`.2` before `.10`), and
+///   deletes the others: exactly the files Python 3.13's `extMatch`
+///   matches (`app.log.` and a date of this `when`'s precision), plus the
+///   counted ones; other files (`app.log.keep`, another `when`'s dates) are
+///   never touched. `backup_count = 0` keeps them all.
+/// - An empty file is not rolled over by time (its next rollover time is
+///   computed all the same).
+///
+/// With `max_bytes` as well, the file rolls over at whichever comes first;
+/// every rotated file gets the dated name.
+///
+/// The writer reads the wall clock once per line (on Linux the kernel's
+/// coarse clock, `CLOCK_REALTIME_COARSE`, which costs a few nanoseconds
+/// and runs at most a few milliseconds behind) and compares it with the
+/// next rollover time, to the second as Python's `int(time.time())`.
+///
+/// # Compression
+///
+/// With [`compression`](RotatingFileWriterBuilder::compression), a
+/// background thread (never the caller's) compresses each rotated file:
+/// `app.log.1.gz` … `app.log.N.gz` with size rotation (shifted like the
+/// plain names), `app.log.2026-11-27.gz` (`.zst`) with timed rotation. It
+/// writes `app.log.1.gz.tmp`, fsyncs it, renames it, fsyncs the directory
+/// and only then deletes the original, so a crash loses nothing; the next
+/// start deletes leftover `.tmp` files and compresses rotated files left
+/// uncompressed. Until compressed, a rotated file keeps its plain name,
+/// and retention counts it once either way. A
+/// [`guard`](RotatingFileWriter::guard) waits for the compressions too.
+///
+/// # External rotation (logrotate)
+///
+/// The file is opened with `O_APPEND`, so logrotate's `copytruncate` (and
+/// any other appender) is safe. With [`watch`](RotatingFileWriterBuilder::watch)
+/// (on by default), at most once per
+/// [`watch_interval`](RotatingFileWriterBuilder::watch_interval)
+/// ([`DEFAULT_WATCH_INTERVAL`](crate::DEFAULT_WATCH_INTERVAL), one second),
+/// before a line, the writer `stat`s its path, as Python's
+/// `WatchedFileHandler` does before every line: if the path names another
+/// file or none (logrotate's `create` mode renamed it, or it was removed),
+/// the writer reopens it, counted in [`WriterStats::reopens`]; otherwise it
+/// takes the file's size (`copytruncate` shrank it). Lines written between
+/// a rename and the next check go into the renamed file.
 ///
 /// # Lines
 ///
@@ -53,8 +128,10 @@ use crate::RotatingFileWriterBuilder;
 /// A failing disk never panics and never reaches the application: each
 /// lost line is counted in [`WriterStats::write_errors`], a failed rollover
 /// in [`WriterStats::rollover_errors`] (the line then goes into the current
-/// file), and the first failure of each kind is reported on stderr as one
-/// `[logwood] rotate: …` line. On the caller's thread, the `write` also
+/// file), a failed compression in [`WriterStats::compress_errors`] (the file
+/// stays uncompressed), and the first failure of each kind is reported on
+/// stderr as one `[logwood] rotate: …` line with its cause. Writing resumes
+/// by itself when the cause goes away (space freed, the directory back). On the caller's thread, the `write` also
 /// returns the error, so the layer counts the line as not written.
 ///
 /// # Off the caller's thread
@@ -97,6 +174,43 @@ use crate::RotatingFileWriterBuilder;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// A Python `TimedRotatingFileHandler("app.log", when="midnight",
+/// backupCount=7)` with gzip, and a size limit too:
+///
+/// ```
+/// use std::io::Write as _;
+/// use tracing_subscriber::fmt::MakeWriter as _;
+/// use logwood_json::{Compression, RotatingFileWriter, When};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = std::env::temp_dir().join(format!("logwood-doc-timed-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let file = RotatingFileWriter::builder(dir.join("app.log"))
+///     .when(When::Midnight) // or "midnight".parse()?
+///     .backup_count(7)
+///     .max_bytes(50)
+///     .compression(Compression::Gzip)
+///     .build()?;
+/// for i in 0..9 {
+///     file.make_writer().write_all(format!("line {i} of today\n").as_bytes())?;
+/// }
+/// assert!(file.guard().flush(std::time::Duration::from_secs(10)));
+/// // Lines of 16 bytes: two size rotations today, app.log.<today>.gz and
+/// // app.log.<today>.1.gz.
+/// let mut names: Vec<String> = std::fs::read_dir(&dir)?
+///     .map(|e| Ok(e?.file_name().into_string().unwrap_or_default()))
+///     .collect::<std::io::Result<_>>()?;
+/// names.sort();
+/// assert_eq!(names.len(), 3, "{names:?}");
+/// // (Sorted as text, `.1.gz` comes first.)
+/// assert!(names[1].ends_with(".1.gz"), "{names:?}");
+/// assert!(names[2].ends_with(".gz") && !names[2].ends_with(".1.gz"), "{names:?}");
+/// assert_eq!(file.stats().compressions, 2);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RotatingFileWriter {
     shared: Arc<Shared>,
@@ -107,11 +221,20 @@ struct Shared {
     path: PathBuf,
     sink: Sink,
     counters: Arc<Counters>,
+    compressor: Option<Compressing>,
+}
+
+/// The compression thread, when compressing.
+#[derive(Debug)]
+struct Compressing {
+    queue: Arc<Compressor>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    flush_timeout: Duration,
 }
 
 #[derive(Debug)]
 enum Sink {
-    Direct(Mutex<RotatingFile>),
+    Direct(Box<Mutex<RotatingFile>>),
     Queued {
         queue: Arc<Queue>,
         worker: Mutex<Option<JoinHandle<()>>>,
@@ -124,9 +247,8 @@ enum Sink {
 /// The settings `build()` validated.
 #[derive(Debug)]
 pub(super) struct Settings {
-    pub(super) path: PathBuf,
-    pub(super) max_bytes: u64,
-    pub(super) backup_count: usize,
+    pub(super) policy: Policy,
+    pub(super) compression: Compression,
     /// `Some(limit)` for `non_blocking` mode.
     pub(super) queue_limit: Option<usize>,
     pub(super) lossy: bool,
@@ -143,20 +265,40 @@ impl RotatingFileWriter {
         RotatingFileWriterBuilder::new(path.into())
     }
 
-    /// Opens the file (and starts the worker thread in `non_blocking` mode).
+    /// Opens the file (and starts the worker thread in `non_blocking` mode,
+    /// the compressor when compressing).
     pub(super) fn open(settings: Settings) -> Result<Self, crate::BuildError> {
-        let file = RotatingFile::open(
-            settings.path.clone(),
-            settings.max_bytes,
-            settings.backup_count,
-        )
-        .map_err(|source| crate::BuildError::OpenFile {
-            path: settings.path.clone(),
-            source,
-        })?;
+        let path = settings.policy.path.clone();
         let counters = Arc::new(Counters::new(settings.log_internal_errors));
+        let compressor = (settings.compression != Compression::None)
+            .then(|| Compressor::new(settings.compression, counters.clone()));
+        let backups = settings.policy.backups();
+        let file = RotatingFile::open(settings.policy, compressor.clone()).map_err(|source| {
+            crate::BuildError::OpenFile {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let compressor = match compressor {
+            None => None,
+            Some(queue) => {
+                // Leftovers of an earlier run (a crash mid-compression, or
+                // compression newly turned on) first.
+                backups
+                    .recover(&mut Moves::new(Some(&queue), &counters))
+                    .ok();
+                let worker = queue
+                    .spawn()
+                    .map_err(|source| crate::BuildError::SpawnCompressor { source })?;
+                Some(Compressing {
+                    queue,
+                    worker: Mutex::new(Some(worker)),
+                    flush_timeout: settings.flush_timeout,
+                })
+            }
+        };
         let sink = match settings.queue_limit {
-            None => Sink::Direct(Mutex::new(file)),
+            None => Sink::Direct(Box::new(Mutex::new(file))),
             Some(limit) => {
                 let queue = Arc::new(Queue::default());
                 let worker = super::queue::spawn(queue.clone(), file, counters.clone())
@@ -172,9 +314,10 @@ impl RotatingFileWriter {
         };
         Ok(Self {
             shared: Arc::new(Shared {
-                path: settings.path,
+                path,
                 sink,
                 counters,
+                compressor,
             }),
         })
     }
@@ -197,10 +340,16 @@ impl RotatingFileWriter {
     /// Keep it in a named binding until the program ends: `let _guard =
     /// writer.guard();` (not `let _ = …`, which drops it at once).
     pub fn guard(&self) -> WriterGuard {
+        let compressor = self.shared.compressor.as_ref().map(|c| c.queue.clone());
         match &self.shared.sink {
             Sink::Direct(_) => WriterGuard {
                 queue: None,
-                timeout: Duration::ZERO,
+                compressor,
+                timeout: self
+                    .shared
+                    .compressor
+                    .as_ref()
+                    .map_or(Duration::ZERO, |c| c.flush_timeout),
             },
             Sink::Queued {
                 queue,
@@ -208,6 +357,7 @@ impl RotatingFileWriter {
                 ..
             } => WriterGuard {
                 queue: Some(queue.clone()),
+                compressor,
                 timeout: *flush_timeout,
             },
         }
@@ -256,6 +406,19 @@ impl Drop for Shared {
                 worker.join().ok();
             }
         }
+        // After the lines: their rollovers may have queued files.
+        if let Some(compressing) = &self.compressor {
+            compressing.queue.close();
+            if compressing.queue.wait(compressing.flush_timeout)
+                && let Some(worker) = compressing
+                    .worker
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+            {
+                worker.join().ok();
+            }
+        }
     }
 }
 
@@ -291,13 +454,15 @@ impl io::Write for RotatingLineWriter<'_> {
     }
 }
 
-/// Flushes a `non_blocking` [`RotatingFileWriter`] when dropped: waits (at
-/// most its `flush_timeout`) until the lines queued so far are written.
+/// Flushes a [`RotatingFileWriter`] when dropped: waits (at most its
+/// `flush_timeout`) until the lines queued so far (`non_blocking`) are
+/// written and the files rotated so far are compressed (`compression`).
 /// Made by [`RotatingFileWriter::guard`].
 #[derive(Debug)]
 #[must_use = "dropping the guard at once flushes nothing at exit: keep it in a named binding (`let _guard = …`)"]
 pub struct WriterGuard {
     queue: Option<Arc<Queue>>,
+    compressor: Option<Arc<Compressor>>,
     timeout: Duration,
 }
 
@@ -305,16 +470,21 @@ pub struct WriterGuard {
 
 impl WriterGuard {
     /// Waits until the lines queued before the call are written (or lost
-    /// and counted), at most `timeout`; returns whether they all were.
+    /// and counted), and then the files rotated by then are compressed (or
+    /// failed to be, counted), at most `timeout` in all; returns whether
+    /// they all were.
     pub fn flush(&self, timeout: Duration) -> bool {
+        let start = Instant::now();
         self.queue.as_ref().is_none_or(|queue| queue.flush(timeout))
+            && self
+                .compressor
+                .as_ref()
+                .is_none_or(|compressor| compressor.wait(timeout.saturating_sub(start.elapsed())))
     }
 }
 
 impl Drop for WriterGuard {
     fn drop(&mut self) {
-        if let Some(queue) = &self.queue {
-            queue.flush(self.timeout);
-        }
+        self.flush(self.timeout);
     }
 }
