@@ -67,7 +67,7 @@ fn per_event(c: &mut Criterion) {
                                 support::event();
                             }
                             timed += start.elapsed();
-                            guard.flush().ok();
+                            guard.flush(std::time::Duration::from_secs(30)).ok();
                             left -= n;
                         }
                         timed
@@ -77,7 +77,7 @@ fn per_event(c: &mut Criterion) {
         });
         let stats = guard.shutdown(Duration::from_secs(10));
         eprintln!("{name}: {stats:?}");
-        assert_eq!(stats.dropped() + stats.failed, 0, "{stats:?}");
+        assert_eq!(stats.dropped + stats.failed, 0, "{stats:?}");
     }
     group.finish();
 }

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 use std::thread;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use logwood_syslog::{SyslogGuard, SyslogLayer};
+use logwood_syslog::{FlushGuard, SyslogLayer};
 use tracing::Dispatch;
 use tracing_subscriber::prelude::*;
 
@@ -58,7 +58,7 @@ fn udp_sink() -> String {
     addr.to_string()
 }
 
-fn syslog_tcp() -> (Dispatch, SyslogGuard) {
+fn syslog_tcp() -> (Dispatch, FlushGuard) {
     let (layer, guard) = SyslogLayer::builder()
         .tcp(tcp_sink())
         .log_internal_errors(false)
@@ -70,7 +70,7 @@ fn syslog_tcp() -> (Dispatch, SyslogGuard) {
     )
 }
 
-fn syslog_udp() -> (Dispatch, SyslogGuard) {
+fn syslog_udp() -> (Dispatch, FlushGuard) {
     let (layer, guard) = SyslogLayer::builder()
         .udp(udp_sink())
         .log_internal_errors(false)
@@ -99,7 +99,7 @@ fn syslog_tracing() -> Option<Dispatch> {
         .clone()
 }
 
-type Case = (&'static str, fn() -> (Dispatch, Option<SyslogGuard>));
+type Case = (&'static str, fn() -> (Dispatch, Option<FlushGuard>));
 
 fn cases() -> Vec<Case> {
     vec![
@@ -119,7 +119,7 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn report(name: &str, guard: Option<SyslogGuard>) {
+fn report(name: &str, guard: Option<FlushGuard>) {
     if let Some(guard) = guard {
         let stats = guard.shutdown(std::time::Duration::from_secs(5));
         eprintln!(

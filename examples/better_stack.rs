@@ -50,9 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stats = guard.shutdown(Duration::from_secs(5));
     eprintln!(
         "sent {} records ({} dropped, {} failed)",
-        stats.sent,
-        stats.dropped(),
-        stats.failed
+        stats.sent, stats.dropped, stats.failed
     );
     Ok(())
 }

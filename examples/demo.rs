@@ -97,13 +97,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!();
     eprintln!(
         "demo: JSON layer wrote {} records to stdout ({} write errors)",
-        json_stats.written, json_stats.write_errors
+        json_stats.sent, json_stats.failed
     );
     eprintln!(
         "demo: HTTP layer emitted {}, sent {}, dropped {}, failed {}; the collector got {} records in {} request(s) on {} connection(s):",
         http_stats.emitted,
         http_stats.sent,
-        http_stats.dropped(),
+        http_stats.dropped,
         http_stats.failed,
         collector_stats.records,
         collector_stats.requests,
