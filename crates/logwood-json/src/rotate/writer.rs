@@ -154,7 +154,11 @@ use crate::RotatingFileWriterBuilder;
 /// [`shutdown`](logwood_core::FlushGuard::shutdown)) writes the queued
 /// lines and waits for pending compressions, within
 /// [`shutdown_timeout`](RotatingFileWriterBuilder::shutdown_timeout); lines
-/// a `non_blocking` writer gets afterwards are counted as failed.
+/// a `non_blocking` writer gets afterwards are counted as failed. Lines
+/// still in the queue at the deadline are given up and counted as failed;
+/// lines the writer thread holds while blocked in a write that does not
+/// return (a FIFO nobody reads, a hung disk) stay counted as `queued`
+/// until it returns.
 /// `std::process::exit` runs no destructor: call `guard.shutdown(…)` (or
 /// drop the guard) before it, or what is queued is lost.
 ///
