@@ -74,6 +74,7 @@ fn a_stalled_fifo_makes_drops_reach_on_error_flush_time_out_and_shutdown_balance
 
 /// Fills the pipe's buffer, so that the writer thread blocks on its first
 /// line whatever the scheduling.
+#[allow(clippy::disallowed_methods)] // filler bytes: a partial write is fine
 fn fill_the_pipe(fifo: &std::path::Path) {
     use std::os::unix::fs::OpenOptionsExt as _;
     /// `O_NONBLOCK` on Linux.
