@@ -95,7 +95,7 @@ impl EventFields {
 
     /// Clears the fields, records `event`'s fields encoded with `F` and,
     /// when `lift` is set, lifts fields out of its message (see
-    /// [lifting](crate::field#lifting-fields-out-of-the-message)): the whole
+    /// [lifting](crate#lifting-fields-out-of-the-message)): the whole
     /// per-event field step of a layer.
     ///
     /// `skip_log_fields`: as for [`EventFields::clear`].

@@ -48,7 +48,7 @@ pub struct RecordOptions {
     pub system: bool,
     /// Whether to lift `key=value` pairs and JSON objects found in the
     /// message into fields (the rules are in
-    /// [`crate::field`](crate::field#lifting-fields-out-of-the-message)).
+    /// [`crate::field`](crate#lifting-fields-out-of-the-message)).
     /// Off by default.
     pub lift_message_fields: bool,
 }

@@ -99,7 +99,7 @@ use crate::RotatingFileWriterBuilder;
 /// start deletes leftover `.tmp` files and compresses rotated files left
 /// uncompressed. Until compressed, a rotated file keeps its plain name,
 /// and retention counts it once either way. A
-/// [`guard`](RotatingFileWriter::guard) waits for the compressions too.
+/// [guard](#the-guard) waits for the compressions too.
 ///
 /// # External rotation (logrotate)
 ///
