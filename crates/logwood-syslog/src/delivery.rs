@@ -40,6 +40,8 @@ struct Control {
     deadline: Option<Instant>,
     /// The worker has finished (and counted what it could not send).
     done: bool,
+    /// Flushes so far: one starting wakes a worker waiting in a backoff.
+    flushes: u64,
 }
 
 impl fmt::Debug for Shared {
@@ -82,11 +84,13 @@ impl Shared {
     }
 
     /// For the worker: waits `delay` (a reconnect backoff), or less when a
-    /// shutdown starts meanwhile or its deadline comes first. Returns false
-    /// when the shutdown deadline has passed.
+    /// flush or a shutdown starts meanwhile (then it tries again at once)
+    /// or the shutdown deadline comes first. Returns false when the
+    /// shutdown deadline has passed.
     pub(crate) fn pause(&self, delay: Duration) -> bool {
         let mut control = lock(&self.control);
         let shutting_down = control.deadline.is_some();
+        let flushes = control.flushes;
         let until = Instant::now() + delay;
         loop {
             let now = Instant::now();
@@ -95,6 +99,7 @@ impl Shared {
                 // A shutdown started while waiting: try again at once,
                 // while there is time.
                 Some(_) if !shutting_down => return true,
+                _ if control.flushes != flushes => return true,
                 Some(deadline) => until.min(deadline),
                 None => until,
             };
@@ -151,7 +156,12 @@ impl Delivery for Shared {
         self.counters.snapshot(&self.reporter)
     }
 
+    /// Wakes the worker (also out of a reconnect backoff, for one attempt
+    /// now) and waits until every record queued before the call is
+    /// settled, at most until `deadline`.
     fn flush(&self, deadline: Instant) -> bool {
+        lock(&self.control).flushes += 1;
+        self.changed.notify_all();
         self.queue.flush(deadline)
     }
 

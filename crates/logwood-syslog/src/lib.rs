@@ -101,6 +101,7 @@ mod layer;
 mod transport;
 mod worker;
 
+pub use builder::{CLOSE_TIMEOUT, DEFAULT_RELP_WINDOW, MAX_RECONNECT_INTERVAL};
 #[allow(deprecated)]
 pub use builder::{DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN};
 pub use builder::{
