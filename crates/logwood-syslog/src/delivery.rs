@@ -246,3 +246,39 @@ impl Sink for QueueSink {
         shared.reporter.report(error);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use super::*;
+
+    #[test]
+    fn a_flush_or_a_shutdown_wakes_a_worker_waiting_in_its_backoff() {
+        let shared = Arc::new(Shared::new(10, true, Reporter::new("syslog", None, false)));
+        let waiter = {
+            let shared = shared.clone();
+            thread::spawn(move || {
+                let started = Instant::now();
+                (shared.pause(Duration::from_secs(60)), started.elapsed())
+            })
+        };
+        thread::sleep(Duration::from_millis(50));
+        assert!(Delivery::flush(
+            &*shared,
+            Instant::now() + Duration::from_secs(1)
+        ));
+        let (go_on, waited) = waiter.join().unwrap();
+        assert!(go_on, "no deadline: try again");
+        assert!(waited < Duration::from_secs(30), "{waited:?}");
+
+        let waiter = {
+            let shared = shared.clone();
+            thread::spawn(move || shared.pause(Duration::from_secs(60)))
+        };
+        thread::sleep(Duration::from_millis(50));
+        lock(&shared.control).deadline = Some(Instant::now());
+        shared.changed.notify_all();
+        assert!(!waiter.join().unwrap(), "the deadline has passed: stop");
+    }
+}
