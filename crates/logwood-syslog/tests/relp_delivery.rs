@@ -222,8 +222,10 @@ fn a_refused_record_fails_alone_and_is_reported() {
 
 #[test]
 fn records_in_flight_are_sent_again_on_a_new_session_after_a_broken_one() {
-    // The first session answers nothing and is then cut; the second
-    // answers everything: every record is acknowledged once.
+    // The first session takes 5 records and ends without answering them
+    // (as if their acknowledgements were lost); the second answers
+    // everything. Every record is acknowledged once and received at least
+    // once: the 5 of the first session twice, within the window.
     let sessions = Arc::new(AtomicUsize::new(0));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -247,17 +249,18 @@ fn records_in_flight_are_sent_again_on_a_new_session_after_a_broken_one() {
                         buf.drain(..used);
                         let reply = match command.as_str() {
                             "open" => frame(txnr, "rsp", OPEN_ANSWER),
-                            "syslog" if session == 0 => {
-                                records += 1;
-                                if records == 5 {
-                                    // Cut the session with 5 unanswered.
-                                    return;
-                                }
-                                continue;
-                            }
                             "syslog" => {
                                 store.lock().unwrap().push(data);
-                                frame(txnr, "rsp", b"200 OK")
+                                records += 1;
+                                if session > 0 {
+                                    frame(txnr, "rsp", b"200 OK")
+                                } else if records == 5 {
+                                    // Ends the session, 5 records unanswered.
+                                    let _ignored = stream.write_all(b"0 serverclose 0\n");
+                                    return;
+                                } else {
+                                    continue;
+                                }
                             }
                             _ => frame(txnr, "rsp", b""),
                         };
@@ -269,24 +272,109 @@ fn records_in_flight_are_sent_again_on_a_new_session_after_a_broken_one() {
             });
         }
     });
-    let stats = run(SyslogLayer::builder().relp(addr), || {
-        for i in 0..5 {
-            tracing::info!("resent {i}");
-        }
-    });
+    let kinds = Kinds::default();
+    let sink = kinds.clone();
+    let stats = run(
+        SyslogLayer::builder()
+            .relp(addr)
+            .on_error(move |e| sink.lock().unwrap().push((e.kind(), e.records()))),
+        || {
+            for i in 0..5 {
+                tracing::info!("resent {i}");
+            }
+        },
+    );
     assert_eq!(
         (stats.emitted, stats.sent, stats.failed),
         (5, 5, 0),
         "{stats:?}"
     );
-    assert_eq!(stats.retried, 5, "{stats:?}");
-    assert_eq!(stats.reconnects, 1, "{stats:?}");
+    assert_eq!((stats.retried, stats.reconnects), (5, 1), "{stats:?}");
     assert_eq!(sessions.load(Ordering::SeqCst), 2);
+    assert_eq!(*kinds.lock().unwrap(), [(ErrorKind::Write, 5)]);
     let received = received.lock().unwrap();
-    assert_eq!(received.len(), 5);
-    for (i, record) in received.iter().enumerate() {
-        assert!(record.ends_with(format!("resent {i}").as_bytes()));
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for record in received.iter() {
+        let text = String::from_utf8_lossy(record);
+        let at = text.find("resent ").unwrap();
+        *copies.entry(text[at..].to_owned()).or_default() += 1;
     }
+    assert_eq!(copies.len(), 5, "every record arrived: {copies:?}");
+    let duplicates = received.len() - copies.len();
+    assert_eq!(duplicates, 5);
+    assert!(duplicates <= DEFAULT_RELP_WINDOW);
+}
+
+#[test]
+fn a_record_the_server_ends_every_session_on_is_given_up_and_the_rest_goes_out() {
+    // A server that drops the session whenever it reads the poison record
+    // (as imrelp does with `oversizeMode="abort"`), answering the others.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let count = sessions.clone();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                while let Ok(n) = stream.read(&mut chunk) {
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    while let Some(((txnr, command, data), used)) = parse(&buf) {
+                        buf.drain(..used);
+                        let reply = match command.as_str() {
+                            "open" => frame(txnr, "rsp", OPEN_ANSWER),
+                            "syslog" if data.ends_with(b"poison") => return,
+                            "syslog" => frame(txnr, "rsp", b"200 OK"),
+                            _ => frame(txnr, "rsp", b""),
+                        };
+                        if stream.write_all(&reply).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let kinds = Kinds::default();
+    let sink = kinds.clone();
+    let stats = run(
+        SyslogLayer::builder()
+            .relp(addr)
+            .retry_initial(Duration::from_millis(10))
+            .retry_max(Duration::from_millis(50))
+            .on_error(move |e| sink.lock().unwrap().push((e.kind(), e.records()))),
+        || {
+            tracing::info!("first");
+            tracing::info!("poison");
+            tracing::info!("last");
+        },
+    );
+    assert_eq!(
+        (stats.emitted, stats.sent, stats.failed, stats.rejected),
+        (3, 2, 1, 1),
+        "{stats:?}"
+    );
+    // The session(s) where `first` was answered, three that ended on the
+    // poison at the head of the window, then the one that took `last`.
+    // (When the server's close resets the connection, the answer to
+    // `first` can be lost with it, and `first` goes again on a second.)
+    let sessions = sessions.load(Ordering::SeqCst);
+    assert!((5..=6).contains(&sessions), "{sessions} sessions");
+    let kinds = kinds.lock().unwrap();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|(k, _)| *k == ErrorKind::Rejected)
+            .count(),
+        1,
+        "{kinds:?}"
+    );
 }
 
 #[test]

@@ -37,7 +37,8 @@ impl Window {
     pub(crate) fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         Self {
-            entries: VecDeque::with_capacity(capacity),
+            // Grown on demand past this: a huge window costs nothing idle.
+            entries: VecDeque::with_capacity(capacity.min(1024)),
             unsent: 0,
             capacity,
             spare: Vec::new(),
