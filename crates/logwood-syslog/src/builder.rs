@@ -348,6 +348,28 @@ impl SyslogLayerBuilder {
     /// `logwood::init()` takes this transport as `relp://HOST:PORT`.
     ///
     /// By default, records go to the Unix socket `/dev/log`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// use tracing_subscriber::prelude::*;
+    /// use logwood_syslog::SyslogLayer;
+    ///
+    /// # fn main() -> Result<(), logwood_syslog::BuildError> {
+    /// // rsyslog.conf: module(load="imrelp") input(type="imrelp" port="2514")
+    /// let (layer, guard) = SyslogLayer::builder().relp("logs.example.com:2514").build()?;
+    /// tracing_subscriber::registry().with(layer).init();
+    /// tracing::info!(order.id = 1234, "Order placed");
+    ///
+    /// let stats = guard.shutdown(Duration::from_secs(5));
+    /// // `sent`: acknowledged by the server; `failed`: still unacknowledged
+    /// // at the deadline (it may have received some of them).
+    /// assert_eq!(stats.emitted, stats.sent + stats.dropped + stats.failed);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn relp(mut self, address: impl fmt::Display) -> Self {
         self.config.transport = Transport::Relp(address.to_string());
         self
@@ -383,14 +405,15 @@ impl SyslogLayerBuilder {
 
     /// The message format.
     ///
-    /// By default, RFC 5424 for TCP and TLS, RFC 3164 for UDP and Unix
-    /// sockets.
+    /// By default, RFC 5424 for TCP, TLS and RELP, RFC 3164 for UDP and
+    /// Unix sockets.
     pub fn format(mut self, format: SyslogFormat) -> Self {
         self.config.format = Some(format);
         self
     }
 
-    /// How records are delimited on a stream; datagram transports ignore it.
+    /// How records are delimited on a stream; datagram transports and RELP
+    /// (whose frames carry the length of each record) ignore it.
     ///
     /// By default, [`Framing::OctetCounting`] for TCP and TLS and
     /// [`Framing::LineFeed`] for Unix stream sockets.
@@ -506,7 +529,10 @@ impl SyslogLayerBuilder {
     }
 
     /// How long one write to a stream may block (a server that does not
-    /// read) before the connection is dropped and made again.
+    /// read) before the connection is dropped and made again. Over RELP it
+    /// is also the longest wait for the answer to the oldest record in
+    /// flight: then the session is made again and the unacknowledged
+    /// records are sent again.
     ///
     /// By default, [`DEFAULT_WRITE_TIMEOUT`] (10 s).
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
@@ -514,11 +540,13 @@ impl SyslogLayerBuilder {
         self
     }
 
-    /// The first wait before reconnecting after a failure (connect, TLS
-    /// handshake, write); each further failure doubles the wait up to
-    /// [`retry_max`](Self::retry_max), and a success starts again from
-    /// here. Must be greater than zero. With full jitter (the default) each
-    /// wait is drawn between zero and that bound.
+    /// The first wait before reconnecting after failures in a row
+    /// (connect, TLS handshake, write, RELP session); each further failure
+    /// doubles the wait up to [`retry_max`](Self::retry_max), and a success
+    /// starts again from here. (A connection that worked and then broke,
+    /// as at a server restart, is made again at once; the waits apply from
+    /// the next failure.) Must be greater than zero. With full jitter (the
+    /// default) each wait is drawn between zero and that bound.
     ///
     /// By default, [`DEFAULT_RETRY_INITIAL`] (100 ms).
     pub fn retry_initial(mut self, wait: Duration) -> Self {
@@ -527,7 +555,10 @@ impl SyslogLayerBuilder {
     }
 
     /// The longest wait before reconnecting; at least
-    /// [`retry_initial`](Self::retry_initial).
+    /// [`retry_initial`](Self::retry_initial). While the server refuses or
+    /// does not answer connections (it is down), the wait is at most
+    /// [`MAX_RECONNECT_INTERVAL`] (1 s) whatever this says, so that
+    /// delivery resumes within about a second of its return.
     ///
     /// By default, [`DEFAULT_RETRY_MAX`] (30 s).
     pub fn retry_max(mut self, wait: Duration) -> Self {
@@ -584,9 +615,10 @@ impl SyslogLayerBuilder {
     ///
     /// A [`BuildError`] naming the option when an address is not
     /// `HOST:PORT`, a number or SD-ID is out of range, `KeepNewlines` is
-    /// combined with LF framing, a TLS option is set without the TLS
-    /// transport, a CA file, client certificate or key cannot be read or
-    /// used, or the worker thread cannot be started.
+    /// combined with LF framing, a TLS option is set without a TLS
+    /// transport (`tls`, `relp_tls`), `relp_window` is 0 or set without a
+    /// RELP transport, a CA file, client certificate or key cannot be read
+    /// or used, or the worker thread cannot be started.
     pub fn build(self) -> Result<(SyslogLayer, FlushGuard), BuildError> {
         self.into_settings()?.start()
     }
