@@ -152,22 +152,6 @@ impl Config {
         Ok((format, framing, max_message_size))
     }
 
-    /// The RELP window: at least 1, and set only with a RELP transport.
-    fn relp_window(&self, target: &Target) -> Result<usize, BuildError> {
-        match self.relp_window {
-            None => Ok(DEFAULT_RELP_WINDOW),
-            Some(_) if !target.is_relp() => Err(BuildError::invalid(
-                "relp_window",
-                "applies to the `relp` and `relp_tls` transports only",
-            )),
-            Some(0) => Err(BuildError::invalid(
-                "relp_window",
-                "must be at least 1 record",
-            )),
-            Some(window) => Ok(window),
-        }
-    }
-
     /// Both SD-IDs are valid and differ.
     fn check_sd_ids(&self) -> Result<(), BuildError> {
         check_sd_id("sd_id", &self.sd_id)?;
@@ -202,6 +186,22 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The RELP window: at least 1, and set only with a RELP transport.
+    fn relp_window(&self, target: &Target) -> Result<usize, BuildError> {
+        match self.relp_window {
+            None => Ok(DEFAULT_RELP_WINDOW),
+            Some(_) if !target.is_relp() => Err(BuildError::invalid(
+                "relp_window",
+                "applies to the `relp` and `relp_tls` transports only",
+            )),
+            Some(0) => Err(BuildError::invalid(
+                "relp_window",
+                "must be at least 1 record",
+            )),
+            Some(window) => Ok(window),
+        }
     }
 }
 
