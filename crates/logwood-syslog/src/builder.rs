@@ -20,7 +20,7 @@ use crate::format::{
 };
 use crate::layer::SyslogLayer;
 use crate::transport::{ConnSettings, Framing, HostPort, Target, UnixKind};
-use crate::worker::{Worker, WorkerSettings};
+use crate::worker::{self, Retry, WorkerSettings};
 
 /// The Unix socket of the local syslog daemon: `/dev/log`.
 pub const DEFAULT_UNIX_PATH: &str = "/dev/log";
@@ -62,6 +62,27 @@ pub const DEFAULT_BACKOFF_MIN: Duration = DEFAULT_RETRY_INITIAL;
 /// The longest wait before reconnecting: 30 s.
 #[deprecated(note = "use `DEFAULT_RETRY_MAX`")]
 pub const DEFAULT_BACKOFF_MAX: Duration = DEFAULT_RETRY_MAX;
+/// While the server cannot be reached at all (the connection is refused
+/// or not answered: it is down, restarting, not listening yet), the worker
+/// tries to connect again at least this often, whatever
+/// [`retry_max`](SyslogLayerBuilder::retry_max) says: 1 s. Delivery then
+/// resumes within about a second of the server's return, and a server
+/// that stays down sees one connection attempt (a TCP SYN) per second or
+/// less from each layer, at random moments (full jitter). Failures on an
+/// open connection (a write, the TLS handshake, a RELP session refused)
+/// keep the configured backoff.
+pub const MAX_RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
+/// How long closing a connection at shutdown waits for the server: for
+/// its end of stream after logwood's (TCP, TLS, Unix stream), or for its
+/// answer to RELP's `close`: 100 ms, and never past the shutdown deadline.
+/// Nothing is lost by not waiting longer (over TCP every record is written
+/// by then, over RELP every record acknowledged), and a server that keeps
+/// the connection open no longer holds the shutdown for seconds.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_millis(100);
+/// Default of [`relp_window`](SyslogLayerBuilder::relp_window): 128
+/// records may await their acknowledgement at once (librelp's own
+/// default window).
+pub const DEFAULT_RELP_WINDOW: usize = 128;
 
 /// The chosen transport, unchecked.
 #[derive(Debug, Clone)]
@@ -71,6 +92,9 @@ enum Transport {
     #[cfg(feature = "tls")]
     Tls(String),
     Unix(PathBuf, UnixKind),
+    Relp(String),
+    #[cfg(feature = "tls")]
+    RelpTls(String),
 }
 
 /// The syslog options as set, unchecked (the options every layer shares
@@ -95,6 +119,7 @@ struct Config {
     retry_max: Duration,
     retry_jitter: JitterMode,
     clock: fn() -> SystemTime,
+    relp_window: Option<usize>,
 }
 
 // === impl Config ===
@@ -162,6 +187,22 @@ impl Config {
         }
         Ok(())
     }
+
+    /// The RELP window: at least 1, and set only with a RELP transport.
+    fn relp_window(&self, target: &Target) -> Result<usize, BuildError> {
+        match self.relp_window {
+            None => Ok(DEFAULT_RELP_WINDOW),
+            Some(_) if !target.is_relp() => Err(BuildError::invalid(
+                "relp_window",
+                "applies to the `relp` and `relp_tls` transports only",
+            )),
+            Some(0) => Err(BuildError::invalid(
+                "relp_window",
+                "must be at least 1 record",
+            )),
+            Some(window) => Ok(window),
+        }
+    }
 }
 
 /// What `build()` made of the options, checked: everything the wiring
@@ -223,6 +264,7 @@ impl SyslogLayerBuilder {
                 retry_max: DEFAULT_RETRY_MAX,
                 retry_jitter: JitterMode::Full,
                 clock: SystemTime::now,
+                relp_window: None,
             },
             layer: LayerOptions::new(false, false),
             delivery: DeliveryOptions::new(DEFAULT_BUFFER_CAPACITY),
@@ -289,18 +331,89 @@ impl SyslogLayerBuilder {
         self
     }
 
+    /// Sends over RELP, rsyslog's Reliable Event Logging Protocol (what
+    /// `imrelp` speaks; Debian package `rsyslog-relp`), to `address`
+    /// (`HOST:PORT`; rsyslog's examples use port 2514, librelp's default
+    /// is 20514). RFC 5424 records unless [`format`](Self::format) says
+    /// otherwise; RELP frames them itself, so [`framing`](Self::framing) is
+    /// ignored.
+    ///
+    /// Every record is acknowledged by the server: `sent` counts the
+    /// acknowledged ones, up to [`relp_window`](Self::relp_window) records
+    /// are in flight at once, and after a broken connection every
+    /// unacknowledged record is sent again on the next one, so that none
+    /// is lost; the server may then see the records of one window (at
+    /// most) twice. See *Delivery* on [`SyslogLayer`].
+    ///
+    /// `logwood::init()` takes this transport as `relp://HOST:PORT`.
+    ///
+    /// By default, records go to the Unix socket `/dev/log`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// use tracing_subscriber::prelude::*;
+    /// use logwood_syslog::SyslogLayer;
+    ///
+    /// # fn main() -> Result<(), logwood_syslog::BuildError> {
+    /// // rsyslog.conf: module(load="imrelp") input(type="imrelp" port="2514")
+    /// let (layer, guard) = SyslogLayer::builder().relp("logs.example.com:2514").build()?;
+    /// tracing_subscriber::registry().with(layer).init();
+    /// tracing::info!(order.id = 1234, "Order placed");
+    ///
+    /// let stats = guard.shutdown(Duration::from_secs(5));
+    /// // `sent`: acknowledged by the server; `failed`: still unacknowledged
+    /// // at the deadline (it may have received some of them).
+    /// assert_eq!(stats.emitted, stats.sent + stats.dropped + stats.failed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn relp(mut self, address: impl fmt::Display) -> Self {
+        self.config.transport = Transport::Relp(address.to_string());
+        self
+    }
+
+    /// Sends over RELP (as [`relp`](Self::relp)) inside TLS (imrelp's
+    /// `tls="on"`: TLS from the first byte), verifying the server as
+    /// [`tls`](Self::tls) does. imrelp's TLS modes other than `anon` (which
+    /// is anonymous Diffie-Hellman, not offered here) ask for a client
+    /// certificate: set [`client_cert`](Self::client_cert) and
+    /// [`client_key`](Self::client_key).
+    ///
+    /// By default, records go to the Unix socket `/dev/log`.
+    #[cfg(feature = "tls")]
+    pub fn relp_tls(mut self, address: impl fmt::Display) -> Self {
+        self.config.transport = Transport::RelpTls(address.to_string());
+        self
+    }
+
+    /// RELP: how many records may be sent and not yet acknowledged at once
+    /// (at least 1). A larger window keeps a distant server busier; it is
+    /// also the most records the server may receive twice after a
+    /// reconnect. Applies to [`relp`](Self::relp) and
+    /// [`relp_tls`](Self::relp_tls) only.
+    ///
+    /// By default, [`DEFAULT_RELP_WINDOW`] (128).
+    pub fn relp_window(mut self, records: usize) -> Self {
+        self.config.relp_window = Some(records);
+        self
+    }
+
     // --- format ---
 
     /// The message format.
     ///
-    /// By default, RFC 5424 for TCP and TLS, RFC 3164 for UDP and Unix
-    /// sockets.
+    /// By default, RFC 5424 for TCP, TLS and RELP, RFC 3164 for UDP and
+    /// Unix sockets.
     pub fn format(mut self, format: SyslogFormat) -> Self {
         self.config.format = Some(format);
         self
     }
 
-    /// How records are delimited on a stream; datagram transports ignore it.
+    /// How records are delimited on a stream; datagram transports and RELP
+    /// (whose frames carry the length of each record) ignore it.
     ///
     /// By default, [`Framing::OctetCounting`] for TCP and TLS and
     /// [`Framing::LineFeed`] for Unix stream sockets.
@@ -416,7 +529,10 @@ impl SyslogLayerBuilder {
     }
 
     /// How long one write to a stream may block (a server that does not
-    /// read) before the connection is dropped and made again.
+    /// read) before the connection is dropped and made again. Over RELP it
+    /// is also the longest wait for the answer to the oldest record in
+    /// flight: then the session is made again and the unacknowledged
+    /// records are sent again.
     ///
     /// By default, [`DEFAULT_WRITE_TIMEOUT`] (10 s).
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
@@ -424,11 +540,13 @@ impl SyslogLayerBuilder {
         self
     }
 
-    /// The first wait before reconnecting after a failure (connect, TLS
-    /// handshake, write); each further failure doubles the wait up to
-    /// [`retry_max`](Self::retry_max), and a success starts again from
-    /// here. Must be greater than zero. With full jitter (the default) each
-    /// wait is drawn between zero and that bound.
+    /// The first wait before reconnecting after failures in a row
+    /// (connect, TLS handshake, write, RELP session); each further failure
+    /// doubles the wait up to [`retry_max`](Self::retry_max), and a success
+    /// starts again from here. (A connection that worked and then broke,
+    /// as at a server restart, is made again at once; the waits apply from
+    /// the next failure.) Must be greater than zero. With full jitter (the
+    /// default) each wait is drawn between zero and that bound.
     ///
     /// By default, [`DEFAULT_RETRY_INITIAL`] (100 ms).
     pub fn retry_initial(mut self, wait: Duration) -> Self {
@@ -437,7 +555,10 @@ impl SyslogLayerBuilder {
     }
 
     /// The longest wait before reconnecting; at least
-    /// [`retry_initial`](Self::retry_initial).
+    /// [`retry_initial`](Self::retry_initial). While the server refuses or
+    /// does not answer connections (it is down), the wait is at most
+    /// [`MAX_RECONNECT_INTERVAL`] (1 s) whatever this says, so that
+    /// delivery resumes within about a second of its return.
     ///
     /// By default, [`DEFAULT_RETRY_MAX`] (30 s).
     pub fn retry_max(mut self, wait: Duration) -> Self {
@@ -494,9 +615,10 @@ impl SyslogLayerBuilder {
     ///
     /// A [`BuildError`] naming the option when an address is not
     /// `HOST:PORT`, a number or SD-ID is out of range, `KeepNewlines` is
-    /// combined with LF framing, a TLS option is set without the TLS
-    /// transport, a CA file, client certificate or key cannot be read or
-    /// used, or the worker thread cannot be started.
+    /// combined with LF framing, a TLS option is set without a TLS
+    /// transport (`tls`, `relp_tls`), `relp_window` is 0 or set without a
+    /// RELP transport, a CA file, client certificate or key cannot be read
+    /// or used, or the worker thread cannot be started.
     pub fn build(self) -> Result<(SyslogLayer, FlushGuard), BuildError> {
         self.into_settings()?.start()
     }
@@ -505,6 +627,7 @@ impl SyslogLayerBuilder {
     fn into_settings(self) -> Result<Settings, BuildError> {
         let (target, stream) = self.target()?;
         let (format, framing, max_message_size) = self.config.wire(&target, stream)?;
+        let relp_window = self.config.relp_window(&target)?;
         self.config.check_sd_ids()?;
         self.config.check_timing()?;
         self.delivery.validate()?;
@@ -549,7 +672,15 @@ impl SyslogLayerBuilder {
                     write_timeout,
                     framing,
                 },
-                backoff: Backoff::new(retry_initial, retry_max, retry_jitter),
+                retry: Retry::new(
+                    Backoff::new(retry_initial, retry_max, retry_jitter),
+                    Backoff::new(
+                        retry_initial.min(MAX_RECONNECT_INTERVAL),
+                        retry_max.min(MAX_RECONNECT_INTERVAL),
+                        retry_jitter,
+                    ),
+                ),
+                relp_window,
             },
             record: self.layer.record_options(),
             reporter: self.layer.reporter("syslog"),
@@ -575,13 +706,16 @@ impl SyslogLayerBuilder {
             ("client_key", tls.client_key.is_some()),
         ];
         #[cfg(feature = "tls")]
-        let is_tls = matches!(self.config.transport, Transport::Tls(_));
+        let is_tls = matches!(
+            self.config.transport,
+            Transport::Tls(_) | Transport::RelpTls(_)
+        );
         #[cfg(not(feature = "tls"))]
         let is_tls = false;
         if let Some((option, _)) = tls_options.iter().find(|(_, set)| *set && !is_tls) {
             return Err(BuildError::invalid(
                 option,
-                "applies to the `tls` transport only",
+                "applies to the `tls` and `relp_tls` transports only",
             ));
         }
         Ok(match &self.config.transport {
@@ -600,6 +734,19 @@ impl SyslogLayerBuilder {
             }
             Transport::Unix(path, kind) => {
                 (Target::Unix(path.clone(), *kind), *kind == UnixKind::Stream)
+            }
+            // RELP frames records itself (never by a line feed).
+            Transport::Relp(address) => (Target::Relp(parse("relp", address)?), false),
+            #[cfg(feature = "tls")]
+            Transport::RelpTls(address) => {
+                let hp = parse("relp_tls", address)?;
+                let (config, server_name) =
+                    logwood_core::__private::tls::client_config(tls, &hp.host, "relp_tls", &[])?;
+                let settings = crate::transport::tls::TlsSettings {
+                    config,
+                    server_name,
+                };
+                (Target::RelpTls(hp, settings), false)
             }
         })
     }
@@ -629,10 +776,10 @@ impl Settings {
             delivery.drop_extra_events,
             reporter,
         ));
-        let worker = Worker::new(target, worker, shared.clone());
+        let worker_shared = shared.clone();
         let handle = thread::Builder::new()
             .name("logwood-syslog".into())
-            .spawn(move || worker.run())
+            .spawn(move || worker::run(target, worker, worker_shared))
             .map_err(|source| BuildError::Worker { source })?;
         shared.set_worker(handle);
         let encoder = SyslogEncoder::new(encoder, shared.counters.clone());

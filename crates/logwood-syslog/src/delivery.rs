@@ -40,6 +40,8 @@ struct Control {
     deadline: Option<Instant>,
     /// The worker has finished (and counted what it could not send).
     done: bool,
+    /// Flushes so far: one starting wakes a worker waiting in a backoff.
+    flushes: u64,
 }
 
 impl fmt::Debug for Shared {
@@ -82,11 +84,13 @@ impl Shared {
     }
 
     /// For the worker: waits `delay` (a reconnect backoff), or less when a
-    /// shutdown starts meanwhile or its deadline comes first. Returns false
-    /// when the shutdown deadline has passed.
+    /// flush or a shutdown starts meanwhile (then it tries again at once)
+    /// or the shutdown deadline comes first. Returns false when the
+    /// shutdown deadline has passed.
     pub(crate) fn pause(&self, delay: Duration) -> bool {
         let mut control = lock(&self.control);
         let shutting_down = control.deadline.is_some();
+        let flushes = control.flushes;
         let until = Instant::now() + delay;
         loop {
             let now = Instant::now();
@@ -95,6 +99,7 @@ impl Shared {
                 // A shutdown started while waiting: try again at once,
                 // while there is time.
                 Some(_) if !shutting_down => return true,
+                _ if control.flushes != flushes => return true,
                 Some(deadline) => until.min(deadline),
                 None => until,
             };
@@ -151,7 +156,12 @@ impl Delivery for Shared {
         self.counters.snapshot(&self.reporter)
     }
 
+    /// Wakes the worker (also out of a reconnect backoff, for one attempt
+    /// now) and waits until every record queued before the call is
+    /// settled, at most until `deadline`.
     fn flush(&self, deadline: Instant) -> bool {
+        lock(&self.control).flushes += 1;
+        self.changed.notify_all();
         self.queue.flush(deadline)
     }
 
@@ -234,5 +244,41 @@ impl Sink for QueueSink {
         shared.counters.emitted.add(error.records());
         shared.counters.failed.add(error.records());
         shared.reporter.report(error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use super::*;
+
+    #[test]
+    fn a_flush_or_a_shutdown_wakes_a_worker_waiting_in_its_backoff() {
+        let shared = Arc::new(Shared::new(10, true, Reporter::new("syslog", None, false)));
+        let waiter = {
+            let shared = shared.clone();
+            thread::spawn(move || {
+                let started = Instant::now();
+                (shared.pause(Duration::from_secs(60)), started.elapsed())
+            })
+        };
+        thread::sleep(Duration::from_millis(50));
+        assert!(Delivery::flush(
+            &*shared,
+            Instant::now() + Duration::from_secs(1)
+        ));
+        let (go_on, waited) = waiter.join().unwrap();
+        assert!(go_on, "no deadline: try again");
+        assert!(waited < Duration::from_secs(30), "{waited:?}");
+
+        let waiter = {
+            let shared = shared.clone();
+            thread::spawn(move || shared.pause(Duration::from_secs(60)))
+        };
+        thread::sleep(Duration::from_millis(50));
+        lock(&shared.control).deadline = Some(Instant::now());
+        shared.changed.notify_all();
+        assert!(!waiter.join().unwrap(), "the deadline has passed: stop");
     }
 }

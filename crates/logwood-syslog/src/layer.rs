@@ -23,7 +23,7 @@ use crate::format::SyslogEncoder;
 /// [`Multiline`](crate::Multiline)). PRI is `facility × 8 + severity`, with
 /// severity ERROR 3, WARN 4, INFO 6, DEBUG 7, TRACE 7.
 ///
-/// **RFC 5424** (default for TCP and TLS):
+/// **RFC 5424** (default for TCP, TLS and RELP):
 ///
 /// ```text
 /// <134>1 2026-11-20T03:44:21.221232Z web-1 shop 20643 - [logwood@32473 order_placed.id="1234" order_placed.total="520.23"][ctx@32473 user.id="42"] Order #1234 placed
@@ -100,7 +100,9 @@ use crate::format::SyslogEncoder;
 ///
 /// **Framing** on streams: RFC 6587 octet counting by default; with LF
 /// framing every `\n` inside a record is sent as a space, so no record can
-/// be forged by a line break.
+/// be forged by a line break. RELP carries each record as the DATA of one
+/// `syslog` command (`TXNR syslog LEN RECORD\n`), length-delimited like
+/// octet counting.
 ///
 /// # Delivery
 ///
@@ -110,34 +112,75 @@ use crate::format::SyslogEncoder;
 /// worker): when it is full a record is dropped, counted in
 /// [`Stats::dropped`] and reported (or, with
 /// [`drop_extra_events(false)`](crate::SyslogLayerBuilder::drop_extra_events),
-/// the application's thread waits for room).
+/// the application's thread waits for room). A worker thread takes the
+/// queued records and delivers them; [`Stats`] always balances:
+/// `emitted = sent + dropped + failed + queued`, where `queued` holds what
+/// is in the queue, in the worker's hands, or (RELP) awaiting its
+/// acknowledgement.
 ///
-/// The worker takes everything queued as one batch and writes it; before
-/// each write on a stream it checks whether the server has closed the
-/// connection (a restart), so that no batch is written into a dead
-/// connection and silently lost. A batch whose write fails is kept and
-/// written again after reconnecting, with exponential backoff and full
-/// jitter ([`retry_initial`](crate::SyslogLayerBuilder::retry_initial) to
-/// [`retry_max`](crate::SyslogLayerBuilder::retry_max)); after a failure
-/// mid-write the server may see a few records twice. While the server is
-/// unreachable the worker keeps its batch and the queue fills; further
-/// records are dropped and counted. Syslog over TCP has no
-/// acknowledgements: `sent` means written to the socket.
+/// **What `sent` means** is what each transport can prove:
+///
+/// | transport | a record is `sent` when | what a server restart can cost |
+/// | --- | --- | --- |
+/// | UDP, Unix datagram | the datagram is handed to the socket | anything, silently (no delivery signal at all) |
+/// | TCP, TLS, Unix stream | its bytes are written to the socket | the records the server had not read when it stopped: a few, counted as `sent` (there are no acknowledgements) |
+/// | RELP, RELP over TLS | the server acknowledged it (`rsp 200`) | nothing: unacknowledged records are sent again |
+///
+/// **Streams** (TCP, TLS, Unix stream): the worker writes everything queued
+/// as one batch; before each write it checks whether the server has closed
+/// the connection (a restart), so that no batch is written into a dead
+/// connection. A batch whose write fails is kept and written again after
+/// reconnecting; after a failure mid-write the server may see a few
+/// records twice.
+///
+/// **RELP** ([`relp`](crate::SyslogLayerBuilder::relp), rsyslog's `imrelp`):
+/// up to [`relp_window`](crate::SyslogLayerBuilder::relp_window) records
+/// ([`DEFAULT_RELP_WINDOW`](crate::DEFAULT_RELP_WINDOW), 128) are in
+/// flight, each a `syslog` transaction the server answers. A record counts
+/// as `sent` when its `200` answer arrives; a record the server answers
+/// with anything else is counted `failed` (and `rejected`), reported as
+/// [`Rejected`](crate::ErrorKind::Rejected) and not sent again. When the
+/// session breaks (the server's `serverclose`, end of stream, a write
+/// error, or no answer within
+/// [`write_timeout`](crate::SyslogLayerBuilder::write_timeout)), the worker
+/// reconnects and **sends every unacknowledged record again**, in order,
+/// counting them in `retried`. Nothing is lost, but a record the server
+/// had processed before its acknowledgement was lost arrives twice: **at
+/// most the records of one window may be duplicated after a reconnect**.
+/// A record on which the server ends the session three times in a row,
+/// without answering anything, is given up (`failed`, `Rejected`), so that
+/// one record the server cannot take does not stop delivery.
+///
+/// **Reconnecting**: a connection that worked and then broke is made again
+/// at once; further failures wait with exponential backoff and full jitter
+/// ([`retry_initial`](crate::SyslogLayerBuilder::retry_initial) up to
+/// [`retry_max`](crate::SyslogLayerBuilder::retry_max)), except that while
+/// the server refuses or does not answer connections the wait is capped at
+/// [`MAX_RECONNECT_INTERVAL`](crate::MAX_RECONNECT_INTERVAL) (1 s), so that
+/// delivery resumes within about a second of the server's return. A
+/// [`flush`](crate::FlushGuard::flush) or a shutdown ends a wait and tries
+/// at once. While the server is unreachable the worker keeps its batch (or
+/// window) and the queue fills; further records are dropped and counted.
 ///
 /// Every failure is counted in [`Stats`] and given to the
 /// [`on_error`](crate::SyslogLayerBuilder::on_error) callback as a
 /// [`DeliveryError`](crate::DeliveryError); the first of each
 /// [`ErrorKind`](crate::ErrorKind) is printed on stderr: `Resolve`,
-/// `Connect`, `Tls` and `Write` (retried), `Dropped` (a full queue),
-/// `Rejected` (a datagram the socket refuses as too large), `Closed` (a
-/// record after the shutdown) and `Deadline` (records unsent at the
-/// shutdown deadline).
+/// `Connect`, `Tls`, `Write` and `Timeout` (RELP: no answer in time; all
+/// retried), `Dropped` (a full queue), `Rejected` (a datagram the socket
+/// refuses as too large, a record the RELP server refuses), `Encode` (an
+/// event whose field's `Debug` panicked), `Closed` (a record after the
+/// shutdown) and `Deadline` (records unsent, or unacknowledged over RELP,
+/// at the shutdown deadline).
 ///
-/// The guard ([`FlushGuard`](crate::FlushGuard)) flushes with a timeout,
-/// and on drop or [`shutdown`](crate::FlushGuard::shutdown) delivers what is
-/// queued until the deadline, closes the connection (TLS with
-/// close_notify), shuts the socket down at the deadline if the server does
-/// not read, and counts what is left as `failed`.
+/// The guard ([`FlushGuard`](crate::FlushGuard)) flushes with a timeout
+/// (over RELP a flush waits for the acknowledgements), and on drop or
+/// [`shutdown`](crate::FlushGuard::shutdown) delivers what is queued until
+/// the deadline, then closes the connection: RELP with `close`, TLS with
+/// close_notify, waiting at most
+/// [`CLOSE_TIMEOUT`](crate::CLOSE_TIMEOUT) (100 ms) for the server's side;
+/// it shuts the socket down at the deadline if the server does not read,
+/// and counts what is left as `failed`.
 ///
 /// # Examples
 ///
@@ -171,15 +214,16 @@ impl fmt::Debug for SyslogLayer {
 // === impl SyslogLayer ===
 
 impl SyslogLayer {
-    /// A builder; choose a transport with `udp`, `tcp`, `tls` or `unix`.
+    /// A builder; choose a transport with `udp`, `tcp`, `tls`, `unix`,
+    /// `relp` or `relp_tls`.
     ///
     /// # Default values
     ///
     /// | option | default |
     /// | --- | --- |
     /// | transport | [`unix`](SyslogLayerBuilder::unix)`("/dev/log")` |
-    /// | [`format`](SyslogLayerBuilder::format) | RFC 5424 for TCP and TLS, RFC 3164 for UDP and Unix |
-    /// | [`framing`](SyslogLayerBuilder::framing) | octet counting for TCP and TLS, LF for Unix stream |
+    /// | [`format`](SyslogLayerBuilder::format) | RFC 5424 for TCP, TLS and RELP, RFC 3164 for UDP and Unix |
+    /// | [`framing`](SyslogLayerBuilder::framing) | octet counting for TCP and TLS, LF for Unix stream (RELP frames records itself) |
     /// | [`multiline`](SyslogLayerBuilder::multiline) | [`SplitLines`](crate::Multiline::SplitLines) |
     /// | [`message_format`](SyslogLayerBuilder::message_format) | [`Text`](crate::MessageFormat::Text) |
     /// | [`facility`](SyslogLayerBuilder::facility) | [`User`](crate::Facility::User) |
@@ -196,13 +240,14 @@ impl SyslogLayer {
     /// | [`drop_extra_events`](SyslogLayerBuilder::drop_extra_events) | `true` |
     /// | [`shutdown_timeout`](SyslogLayerBuilder::shutdown_timeout) | [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (5 s) |
     /// | [`connect_timeout`](SyslogLayerBuilder::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) (5 s) |
-    /// | [`write_timeout`](SyslogLayerBuilder::write_timeout) | [`DEFAULT_WRITE_TIMEOUT`](crate::DEFAULT_WRITE_TIMEOUT) (10 s) |
+    /// | [`write_timeout`](SyslogLayerBuilder::write_timeout) | [`DEFAULT_WRITE_TIMEOUT`](crate::DEFAULT_WRITE_TIMEOUT) (10 s; RELP: also the longest wait for an acknowledgement) |
     /// | [`retry_initial`](SyslogLayerBuilder::retry_initial) | [`DEFAULT_RETRY_INITIAL`](crate::DEFAULT_RETRY_INITIAL) (100 ms) |
-    /// | [`retry_max`](SyslogLayerBuilder::retry_max) | [`DEFAULT_RETRY_MAX`](crate::DEFAULT_RETRY_MAX) (30 s) |
+    /// | [`retry_max`](SyslogLayerBuilder::retry_max) | [`DEFAULT_RETRY_MAX`](crate::DEFAULT_RETRY_MAX) (30 s; at most [`MAX_RECONNECT_INTERVAL`](crate::MAX_RECONNECT_INTERVAL), 1 s, while the server is unreachable) |
+    /// | [`relp_window`](SyslogLayerBuilder::relp_window) | [`DEFAULT_RELP_WINDOW`](crate::DEFAULT_RELP_WINDOW) (128 records) |
     /// | [`retry_jitter`](SyslogLayerBuilder::retry_jitter) | [`JitterMode::Full`](crate::JitterMode::Full) |
     /// | [`on_error`](SyslogLayerBuilder::on_error) | none |
     /// | [`log_internal_errors`](SyslogLayerBuilder::log_internal_errors) | `true` |
-    /// | TLS: [`ca_file`](SyslogLayerBuilder::ca_file) | the system's root certificates |
+    /// | TLS (`tls`, `relp_tls`): [`ca_file`](SyslogLayerBuilder::ca_file) | the system's root certificates |
     /// | TLS: [`server_name`](SyslogLayerBuilder::server_name) | the host of the address |
     /// | TLS: [`client_cert`](SyslogLayerBuilder::client_cert) / [`client_key`](SyslogLayerBuilder::client_key) | none |
     pub fn builder() -> SyslogLayerBuilder {

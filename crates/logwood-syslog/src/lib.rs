@@ -1,5 +1,5 @@
 //! logwood's syslog layer: each `tracing` event as an RFC 5424 or RFC 3164
-//! message, sent over UDP, TCP, TLS or a Unix socket by a background
+//! message, sent over UDP, TCP, TLS, a Unix socket or RELP by a background
 //! thread, so that the application never waits on the network.
 //!
 //! - **Formats**: RFC 5424 with microsecond timestamps, the event's fields
@@ -10,12 +10,19 @@
 //! - **Transports**: UDP (one datagram per record, cut to 2048 bytes), TCP
 //!   with RFC 6587 octet counting or LF framing, TLS (RFC 5425, rustls,
 //!   system roots or a CA file, optional client certificate), Unix sockets
-//!   (`/dev/log`).
+//!   (`/dev/log`), and RELP, rsyslog's Reliable Event Logging Protocol
+//!   (`imrelp`), plain or over TLS: every record is acknowledged by the
+//!   server, `sent` counts acknowledged records, and the unacknowledged
+//!   ones are sent again after a reconnect (at most one window of them may
+//!   then arrive twice). In `logwood::init()`'s configuration it is
+//!   `relp://HOST:PORT`.
 //! - **Never in the way**: events are encoded on the caller's thread into
 //!   reused buffers and handed to a bounded queue; a worker thread writes
-//!   them, reconnects with exponential backoff and jitter, and keeps what it
-//!   could not send up to the bound. What does not fit is dropped and
-//!   counted (or the caller waits, if you choose). Nothing panics and no
+//!   them, reconnects (at once after a restart, with exponential backoff
+//!   and jitter after repeated failures, at least every second while the
+//!   server is down), and keeps what it could not send up to the bound.
+//!   What does not fit is dropped and counted (or the caller waits, if you
+//!   choose). Nothing panics and no
 //!   error reaches the application: [`Stats`] counts everything, an
 //!   [`on_error`](SyslogLayerBuilder::on_error) callback sees each failure
 //!   as a [`DeliveryError`].
@@ -84,8 +91,9 @@
 //!
 //! # Feature flags
 //!
-//! - `tls` (default): the TLS transport ([`SyslogLayerBuilder::tls`],
-//!   [`SyslogLayer::papertrail`]) with rustls and its `ring` provider.
+//! - `tls` (default): the TLS transports ([`SyslogLayerBuilder::tls`],
+//!   [`SyslogLayerBuilder::relp_tls`], [`SyslogLayer::papertrail`]) with
+//!   rustls and its `ring` provider.
 //!   Requires nothing else; without it the crate has no TLS dependency.
 //!
 //! # Supported Rust versions
@@ -101,6 +109,7 @@ mod layer;
 mod transport;
 mod worker;
 
+pub use builder::{CLOSE_TIMEOUT, DEFAULT_RELP_WINDOW, MAX_RECONNECT_INTERVAL};
 #[allow(deprecated)]
 pub use builder::{DEFAULT_BACKOFF_MAX, DEFAULT_BACKOFF_MIN};
 pub use builder::{

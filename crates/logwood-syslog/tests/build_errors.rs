@@ -118,7 +118,7 @@ fn tls_options_without_the_tls_transport_are_refused() {
     assert_eq!(e.option(), "ca_file");
     assert_eq!(
         e.to_string(),
-        "`ca_file` applies to the `tls` transport only"
+        "`ca_file` applies to the `tls` and `relp_tls` transports only"
     );
     let e = error(SyslogLayer::builder().udp("127.0.0.1:514").server_name("x"));
     assert_eq!(e.option(), "server_name");

@@ -111,6 +111,8 @@ fn every_transport_and_format_is_parsed_field_by_field_by_rsyslog() {
         (Via::Tcp, SyslogFormat::Rfc3164),
         (Via::Tls, SyslogFormat::Rfc5424),
         (Via::Tls, SyslogFormat::Rfc3164),
+        (Via::Relp, SyslogFormat::Rfc5424),
+        (Via::Relp, SyslogFormat::Rfc3164),
     ];
     for (via, format) in cases {
         let tag = match format {
@@ -141,9 +143,9 @@ fn every_transport_and_format_is_parsed_field_by_field_by_rsyslog() {
 }
 
 #[test]
-fn the_default_format_is_rfc5424_on_streams_and_rfc3164_over_udp() {
+fn the_default_format_is_rfc5424_on_streams_and_relp_and_rfc3164_over_udp() {
     let server = Rsyslog::shared();
-    for (via, version) in [(Via::Udp, 0), (Via::Tcp, 1), (Via::Tls, 1)] {
+    for (via, version) in [(Via::Udp, 0), (Via::Tcp, 1), (Via::Tls, 1), (Via::Relp, 1)] {
         let marker = marker(&format!("default-{}", via.name()));
         run(
             via.to(server, SyslogLayer::builder().app_name("dflt")),

@@ -1,4 +1,4 @@
-//! Events with field names and counts chosen at run time.
+//! Events and spans with field names and counts chosen at run time.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 use tracing_core::callsite::{Callsite, Identifier};
 use tracing_core::field::{FieldSet, Value};
 use tracing_core::metadata::Kind;
+use tracing_core::span::Attributes;
 use tracing_core::subscriber::Interest;
-use tracing_core::{Event, Level, Metadata};
+use tracing_core::{Event, Level, Metadata, dispatcher};
 
 /// A field value of a dynamic event.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,12 +81,17 @@ impl Callsite for DynCallsite {
     }
 }
 
-/// Leaks a callsite and its metadata for `names` (for tests only).
-fn leak_metadata(name: &'static str, names: &[&str], kind: Kind) -> &'static Metadata<'static> {
+/// Leaks a callsite with metadata of `kind` whose fields are named as
+/// `fields` are.
+fn leak_metadata(
+    name: &'static str,
+    kind: Kind,
+    fields: &[(&str, DynValue)],
+) -> &'static Metadata<'static> {
     let callsite: &'static DynCallsite = Box::leak(Box::new(DynCallsite(OnceLock::new())));
-    let names: Vec<&'static str> = names
+    let names: Vec<&'static str> = fields
         .iter()
-        .map(|name| &*Box::leak(name.to_string().into_boxed_str()))
+        .map(|(name, _)| &*Box::leak(name.to_string().into_boxed_str()))
         .collect();
     let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
     let meta: &'static Metadata<'static> = Box::leak(Box::new(Metadata::new(
@@ -103,27 +109,6 @@ fn leak_metadata(name: &'static str, names: &[&str], kind: Kind) -> &'static Met
     meta
 }
 
-/// Calls `f` inside an INFO span named `dynamic span` (target `dynamic`)
-/// with the given fields, entered, in the current subscriber. Names and
-/// callsite are leaked: for tests only (field names chosen at run time,
-/// such as a 40,000-segment dotted name).
-///
-/// # Examples
-///
-/// ```
-/// use logwood_testkit::{DynValue, in_dynamic_span};
-/// in_dynamic_span(&[("user.id", DynValue::U64(42))], || tracing::info!("inside"));
-/// ```
-pub fn in_dynamic_span<R>(fields: &[(&str, DynValue)], f: impl FnOnce() -> R) -> R {
-    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
-    let meta = leak_metadata("dynamic span", &names, Kind::SPAN);
-    let held: Vec<Held<'_>> = fields.iter().map(|(_, v)| Held::new(v)).collect();
-    let values: Vec<Option<&dyn Value>> = held.iter().map(|h| Some(h.as_value())).collect();
-    let value_set = meta.fields().value_set_all(&values);
-    let span = tracing::Span::new(meta, &value_set);
-    span.in_scope(f)
-}
-
 /// Dispatches one INFO event (target `dynamic`) with the given fields to the
 /// current subscriber. Names and callsite are leaked: for tests only.
 ///
@@ -134,10 +119,38 @@ pub fn in_dynamic_span<R>(fields: &[(&str, DynValue)], f: impl FnOnce() -> R) ->
 /// dispatch_dynamic_event(&[("a.\"b\"", DynValue::U64(1)), ("message", DynValue::Str("hi".into()))]);
 /// ```
 pub fn dispatch_dynamic_event(fields: &[(&str, DynValue)]) {
-    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
-    let meta = leak_metadata("dynamic event", &names, Kind::EVENT);
+    let meta = leak_metadata("dynamic event", Kind::EVENT, fields);
     let held: Vec<Held<'_>> = fields.iter().map(|(_, v)| Held::new(v)).collect();
     let values: Vec<Option<&dyn Value>> = held.iter().map(|h| Some(h.as_value())).collect();
     let value_set = meta.fields().value_set_all(&values);
     Event::dispatch(meta, &value_set);
+}
+
+/// Runs `f` inside a new INFO span (name `dynamic span`, target `dynamic`)
+/// with the given fields, entered on the current subscriber, then exits and
+/// closes the span: span fields with names no `tracing` macro can take (a
+/// 40,000-segment dotted name built at run time). Names and callsite are
+/// leaked: for tests only.
+///
+/// # Examples
+///
+/// ```
+/// use logwood_testkit::{DynValue, dispatch_dynamic_event, in_dynamic_span};
+/// let name = vec!["a"; 1000].join(".");
+/// in_dynamic_span(&[(name.as_str(), DynValue::U64(1))], || {
+///     dispatch_dynamic_event(&[("message", DynValue::Str("inside".into()))]);
+/// });
+/// ```
+pub fn in_dynamic_span<R>(fields: &[(&str, DynValue)], f: impl FnOnce() -> R) -> R {
+    let meta = leak_metadata("dynamic span", Kind::SPAN, fields);
+    let held: Vec<Held<'_>> = fields.iter().map(|(_, v)| Held::new(v)).collect();
+    let values: Vec<Option<&dyn Value>> = held.iter().map(|h| Some(h.as_value())).collect();
+    let value_set = meta.fields().value_set_all(&values);
+    let dispatch = dispatcher::get_default(Clone::clone);
+    let id = dispatch.new_span(&Attributes::new(meta, &value_set));
+    dispatch.enter(&id);
+    let result = f();
+    dispatch.exit(&id);
+    dispatch.try_close(id);
+    result
 }

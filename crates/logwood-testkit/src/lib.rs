@@ -2,10 +2,10 @@
 //!
 //! - [`CaptureWriter`]: a `MakeWriter` that keeps every write in memory, one
 //!   entry per `write_all`, so tests can assert on whole lines.
-//! - [`dispatch_dynamic_event`]: an event with any field names and any
-//!   number of fields (quotes, 10,000 fields, 100-level dotted names), which
-//!   the `tracing` macros cannot produce.
-//! - [`rsyslog`]: a real `rsyslogd` on 127.0.0.1 with UDP, TCP and TLS
+//! - [`dispatch_dynamic_event`], [`in_dynamic_span`]: an event or a span
+//!   with any field names and any number of fields (quotes, 10,000 fields,
+//!   40,000-segment dotted names), which the `tracing` macros cannot produce.
+//! - [`rsyslog`]: a real `rsyslogd` on 127.0.0.1 with UDP, TCP, TLS and RELP
 //!   listeners whose parsed output the tests read back as JSON.
 //!
 //! # Examples

@@ -5,6 +5,7 @@
 //! like an unreachable server); `build()` only checks their syntax.
 
 pub(crate) mod framing;
+pub(crate) mod relp;
 pub(crate) mod tcp;
 #[cfg(feature = "tls")]
 pub(crate) mod tls;
@@ -12,7 +13,7 @@ pub(crate) mod udp;
 pub(crate) mod unix;
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::path::PathBuf;
@@ -102,6 +103,11 @@ pub(crate) enum Target {
     #[cfg(feature = "tls")]
     Tls(HostPort, tls::TlsSettings),
     Unix(PathBuf, UnixKind),
+    /// RELP over TCP.
+    Relp(HostPort),
+    /// RELP over TLS.
+    #[cfg(feature = "tls")]
+    RelpTls(HostPort, tls::TlsSettings),
 }
 
 /// Connection timeouts and framing, validated.
@@ -145,6 +151,16 @@ impl AbortHandle {
 // === impl Target ===
 
 impl Target {
+    /// Whether records go as RELP transactions (acknowledged).
+    pub(crate) fn is_relp(&self) -> bool {
+        match self {
+            Self::Relp(_) => true,
+            #[cfg(feature = "tls")]
+            Self::RelpTls(..) => true,
+            _ => false,
+        }
+    }
+
     /// Connects, trying each resolved address in turn.
     pub(crate) fn connect(&self, settings: &ConnSettings) -> Result<Conn, DeliveryError> {
         let timeout = settings.connect_timeout;
@@ -176,7 +192,7 @@ impl Target {
                 }
                 Err(self.connect_error(last.unwrap_or_else(|| io::Error::other("no address"))))
             }
-            Self::Tcp(hp) => {
+            Self::Tcp(hp) | Self::Relp(hp) => {
                 let addrs = self.resolve(hp)?;
                 let mut last = None;
                 for addr in addrs {
@@ -192,7 +208,7 @@ impl Target {
                 Err(self.connect_error(last.unwrap_or_else(|| io::Error::other("no address"))))
             }
             #[cfg(feature = "tls")]
-            Self::Tls(hp, tls_settings) => {
+            Self::Tls(hp, tls_settings) | Self::RelpTls(hp, tls_settings) => {
                 let addrs = self.resolve(hp)?;
                 let mut last = None;
                 for addr in addrs {
@@ -251,6 +267,9 @@ impl fmt::Display for Target {
             #[cfg(feature = "tls")]
             Self::Tls(hp, _) => write!(f, "tls {hp}"),
             Self::Unix(path, _) => write!(f, "unix {}", path.display()),
+            Self::Relp(hp) => write!(f, "relp {hp}"),
+            #[cfg(feature = "tls")]
+            Self::RelpTls(hp, _) => write!(f, "relp over tls {hp}"),
         }
     }
 }
@@ -308,6 +327,29 @@ impl Conn {
                 s.flush()
             }
             Self::UnixStream(s) => s.write_all(bytes),
+            Self::Udp(_) | Self::UnixDatagram(_) => Err(io::Error::other("not a stream")),
+        }
+    }
+
+    /// Reads from a stream, waiting at most `timeout` (at least 1 ms):
+    /// `Ok(0)` at end of stream, an error of kind `WouldBlock` or
+    /// `TimedOut` when nothing arrived in time.
+    pub(crate) fn read_timeout(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
+        let timeout = Some(timeout.max(Duration::from_millis(1)));
+        match self {
+            Self::Tcp(s) => {
+                s.set_read_timeout(timeout)?;
+                s.read(buf)
+            }
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => {
+                s.sock.set_read_timeout(timeout)?;
+                s.read(buf)
+            }
+            Self::UnixStream(s) => {
+                s.set_read_timeout(timeout)?;
+                s.read(buf)
+            }
             Self::Udp(_) | Self::UnixDatagram(_) => Err(io::Error::other("not a stream")),
         }
     }

@@ -29,6 +29,8 @@ pub enum Via {
     Udp,
     Tcp,
     Tls,
+    /// RELP (imrelp), plain TCP.
+    Relp,
 }
 
 impl Via {
@@ -37,6 +39,7 @@ impl Via {
             Via::Udp => "udp",
             Via::Tcp => "tcp",
             Via::Tls => "tls",
+            Via::Relp => "relp",
         }
     }
 
@@ -50,6 +53,7 @@ impl Via {
                 .tls(server.tls_addr())
                 .ca_file(server.ca_file())
                 .server_name(server.tls_server_name()),
+            Via::Relp => builder.relp(server.relp_addr()),
         }
     }
 }

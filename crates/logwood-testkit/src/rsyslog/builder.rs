@@ -67,6 +67,8 @@ pub(super) struct Config {
     pub(super) udp: bool,
     pub(super) tcp: bool,
     pub(super) tls: bool,
+    pub(super) relp: bool,
+    pub(super) relp_tls: bool,
     pub(super) max_message_size: usize,
     pub(super) max_frame_size: usize,
     pub(super) escape_control: bool,
@@ -86,6 +88,8 @@ impl Default for Config {
             udp: true,
             tcp: true,
             tls: true,
+            relp: true,
+            relp_tls: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             escape_control: true,
@@ -100,14 +104,19 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Whether a listener needs the test CA and certificates (TLS, RELP over TLS).
+    pub(super) fn needs_certs(&self) -> bool {
+        self.tls || self.relp_tls
+    }
+
     /// Checks every option against what rsyslogd and the config syntax take.
     pub(super) fn validate(&self) -> Result<(), StartError> {
         let invalid = |option: &'static str, reason: String| {
             Err(StartError::InvalidOption { option, reason })
         };
-        if !(self.udp || self.tcp || self.tls) {
+        if !(self.udp || self.tcp || self.tls || self.relp || self.relp_tls) {
             return invalid(
-                "udp`, `tcp` and `tls",
+                "udp`, `tcp`, `tls`, `relp` and `relp_tls",
                 "are all off: enable at least one listener".into(),
             );
         }
@@ -215,6 +224,29 @@ impl RsyslogBuilder {
     /// By default, it has.
     pub fn tls(mut self, enabled: bool) -> Self {
         self.config.tls = enabled;
+        self
+    }
+
+    /// Whether the instance has a RELP listener (imrelp, plain TCP): every
+    /// message is acknowledged by a `rsp` frame once rsyslog has taken it.
+    ///
+    /// By default, it has.
+    pub fn relp(mut self, enabled: bool) -> Self {
+        self.config.relp = enabled;
+        self
+    }
+
+    /// Whether the instance has a RELP listener over TLS (imrelp with
+    /// `tls="on"`). imrelp has no anonymous mode a certificate-checking
+    /// client can use (its `anon` is anonymous Diffie-Hellman), so this
+    /// listener always asks for a client certificate signed by the CA
+    /// ([`Rsyslog::client_cert`]): `certvalid`, or `name` (with
+    /// [`tls_permitted_peer`](Self::tls_permitted_peer)) when
+    /// [`tls_authmode`](Self::tls_authmode) is [`TlsAuthMode::X509Name`].
+    ///
+    /// By default, it has not (it is on only when asked for).
+    pub fn relp_tls(mut self, enabled: bool) -> Self {
+        self.config.relp_tls = enabled;
         self
     }
 
@@ -333,7 +365,7 @@ mod tests {
             );
         };
         let b = RsyslogBuilder::default;
-        check(b().udp(false).tcp(false).tls(false), "`tcp`");
+        check(b().udp(false).tcp(false).tls(false).relp(false), "`tcp`");
         check(b().max_message_size(100), "`max_message_size`");
         check(b().max_frame_size(0), "`max_frame_size`");
         check(b().udp_rcvbuf(Some(0)), "`udp_rcvbuf`");

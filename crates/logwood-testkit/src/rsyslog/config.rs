@@ -35,13 +35,23 @@ pub(super) fn render(config: &Config, dir: &Path, ports: Ports) -> Result<String
     let port = |p: Option<u16>| p.map_or_else(String::new, |p| p.to_string());
     let on_off = |on: bool| if on { "on" } else { "off" };
     let tls = ports.tls.is_some();
-    let tokens: [(&str, String); 15] = [
+    let relp_tls = ports.relp_tls.is_some();
+    let relp_authmode = match config.tls_authmode {
+        super::TlsAuthMode::X509Name => "name",
+        // imrelp's `anon` is anonymous Diffie-Hellman, which no
+        // certificate-checking client speaks: ask for a client certificate.
+        super::TlsAuthMode::Anon | super::TlsAuthMode::X509CertValid => "certvalid",
+    };
+    let tokens: [(&str, String); 18] = [
         ("WORK_DIR", format!("{dir}/work")),
         ("OUT_DIR", dir.to_string()),
         ("TLS_DIR", format!("{dir}/tls")),
         ("UDP_PORT", port(ports.udp)),
         ("TCP_PORT", port(ports.tcp)),
         ("TLS_PORT", port(ports.tls)),
+        ("RELP_PORT", port(ports.relp)),
+        ("RELP_TLS_PORT", port(ports.relp_tls)),
+        ("RELP_TLS_AUTHMODE", relp_authmode.into()),
         ("MAX_MESSAGE_SIZE", config.max_message_size.to_string()),
         ("MAX_FRAME_SIZE", config.max_frame_size.to_string()),
         ("ESCAPE_CONTROL", on_off(config.escape_control).into()),
@@ -66,6 +76,10 @@ pub(super) fn render(config: &Config, dir: &Path, ports: Ports) -> Result<String
             "IF_UDP_RCVBUF" => ports.udp.is_some() && config.udp_rcvbuf.is_some(),
             "IF_TLS_PRIORITY" => tls && !config.tls_priority.is_empty(),
             "IF_TLS_NAME" => tls && config.tls_authmode == super::TlsAuthMode::X509Name,
+            "IF_RELP" => ports.relp.is_some(),
+            "IF_RELP_TLS" => relp_tls,
+            "IF_RELP_ANY" => ports.relp.is_some() || relp_tls,
+            "IF_RELP_TLS_NAME" => relp_tls && config.tls_authmode == super::TlsAuthMode::X509Name,
             other => return Err(format!("unknown marker #@{other}@ in rsyslog.conf.in")),
         })
     };
@@ -120,6 +134,8 @@ mod tests {
         udp: Some(20001),
         tcp: Some(20002),
         tls: Some(20003),
+        relp: Some(20004),
+        relp_tls: Some(20005),
     };
 
     /// The rendered config without its comment lines.
@@ -150,6 +166,14 @@ mod tests {
         assert!(!conf.contains("#@IF_"), "{conf}");
         assert!(!conf.contains("permittedPeer"), "{conf}");
         assert!(!conf.contains("gnutlsPriorityString"), "{conf}");
+        assert!(conf.contains(r#"module(load="imrelp")"#), "{conf}");
+        assert!(conf.contains(r#"port="20004" name="relp""#), "{conf}");
+        assert!(conf.contains(r#"port="20005" name="relp-tls""#), "{conf}");
+        assert!(conf.contains(r#"tls.authMode="certvalid""#), "{conf}");
+        assert!(
+            conf.contains(r#"tls.cacert="/tmp/lw/tls/ca.pem""#),
+            "{conf}"
+        );
     }
 
     #[test]
@@ -158,15 +182,20 @@ mod tests {
             udp: Some(20001),
             tcp: None,
             tls: None,
+            relp: None,
+            relp_tls: None,
         });
         assert!(conf.contains("imudp"));
         assert!(!conf.contains("imtcp"), "{conf}");
         assert!(!conf.contains("gtls"), "{conf}");
+        assert!(!conf.contains("imrelp"), "{conf}");
 
         let conf = render_default(Ports {
             udp: None,
             tcp: None,
             tls: Some(20003),
+            relp: None,
+            relp_tls: None,
         });
         assert!(!conf.contains("imudp"), "{conf}");
         assert!(!conf.contains("rcvbufSize"), "{conf}");
@@ -189,6 +218,8 @@ mod tests {
         let conf = directives(&config, ALL);
         assert!(conf.contains(r#"streamDriver.authMode="x509/name""#));
         assert!(conf.contains(r#"permittedPeer=["peer-1"]"#), "{conf}");
+        assert!(conf.contains(r#"tls.authMode="name""#), "{conf}");
+        assert!(conf.contains(r#"tls.permittedPeer=["peer-1"]"#), "{conf}");
         assert!(conf.contains(r#"gnutlsPriorityString="NORMAL""#), "{conf}");
         assert!(conf.contains(r#"parser.escapeControlCharactersOnReceive="off""#));
         assert!(conf.contains(r#"discardTruncatedMsg="on""#));

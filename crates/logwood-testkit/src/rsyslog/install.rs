@@ -1,4 +1,5 @@
-//! Finding rsyslogd and its GnuTLS module, and installing them when missing.
+//! Finding rsyslogd and its GnuTLS and RELP modules, and installing them
+//! when missing.
 //!
 //! Test binaries run in parallel (nextest), so the install runs under a
 //! cross-process lock: an atomic `mkdir` in the temp dir, waited for with a
@@ -15,11 +16,38 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::StartError;
 
-/// The Debian packages that provide rsyslogd and its GnuTLS stream driver.
-const PACKAGES: [&str; 2] = ["rsyslog", "rsyslog-gnutls"];
+/// The Debian packages that provide rsyslogd, its GnuTLS stream driver and
+/// its RELP input (imrelp, with librelp).
+const PACKAGES: [&str; 3] = ["rsyslog", "rsyslog-gnutls", "rsyslog-relp"];
 
 /// The GnuTLS stream driver, a loadable module beside `imudp.so`.
 const GTLS_MODULE: &str = "lmnsd_gtls.so";
+
+/// The RELP input module (package `rsyslog-relp`).
+const RELP_MODULE: &str = "imrelp.so";
+
+/// What an instance needs beside rsyslogd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Needs {
+    /// The GnuTLS stream driver (the `tls` listener).
+    pub(super) gtls: bool,
+    /// The RELP input (the `relp` and `relp_tls` listeners).
+    pub(super) relp: bool,
+}
+
+// === impl Needs ===
+
+impl Needs {
+    /// The modules a listener needs, as (file name, package).
+    fn modules(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        [
+            (self.gtls, GTLS_MODULE, "rsyslog-gnutls"),
+            (self.relp, RELP_MODULE, "rsyslog-relp"),
+        ]
+        .into_iter()
+        .filter_map(|(needed, module, package)| needed.then_some((module, package)))
+    }
+}
 
 /// Set to any value to fail instead of running apt-get.
 pub const NO_INSTALL_ENV: &str = "LOGWOOD_RSYSLOG_NO_INSTALL";
@@ -30,54 +58,59 @@ const LOCK_WAIT: Duration = Duration::from_secs(600);
 /// A lock directory with no owner file older than this is left over.
 const LOCK_STALE_WITHOUT_OWNER: Duration = Duration::from_secs(30);
 
-/// Returns rsyslogd's path, installing rsyslog (and rsyslog-gnutls when `tls`)
-/// with apt-get first if either is missing.
-pub(super) fn ensure(tls: bool) -> Result<PathBuf, StartError> {
+/// Returns rsyslogd's path, installing rsyslog (and rsyslog-gnutls,
+/// rsyslog-relp as `needs` says) with apt-get first if one is missing.
+pub(super) fn ensure(needs: Needs) -> Result<PathBuf, StartError> {
     // Threads of one test binary wait here; processes wait on the lock dir.
     static IN_PROCESS: Mutex<()> = Mutex::new(());
     let _guard = IN_PROCESS.lock().unwrap_or_else(PoisonError::into_inner);
 
-    if let Some(found) = find(tls) {
+    if let Some(found) = find(needs) {
         return Ok(found);
     }
     let lock = InstallLock::acquire()?;
     // Another process may have installed while this one waited.
-    if let Some(found) = find(tls) {
+    if let Some(found) = find(needs) {
         return Ok(found);
     }
     let result = apt_get_install();
     drop(lock);
     result?;
-    find(tls).ok_or_else(|| {
+    find(needs).ok_or_else(|| {
         StartError::Install(format!(
             "apt-get installed {} but {}",
             PACKAGES.join(" "),
-            missing(tls)
+            missing(needs)
         ))
     })
 }
 
-/// rsyslogd's path when it (and the GnuTLS module, if `tls`) is installed.
-fn find(tls: bool) -> Option<PathBuf> {
+/// rsyslogd's path when it and the modules `needs` names are installed.
+fn find(needs: Needs) -> Option<PathBuf> {
     let rsyslogd = find_rsyslogd()?;
-    (!tls || find_gtls_module().is_some()).then_some(rsyslogd)
+    needs
+        .modules()
+        .all(|(module, _)| find_module(module).is_some())
+        .then_some(rsyslogd)
 }
 
 /// What is missing, for messages.
-fn missing(tls: bool) -> String {
+fn missing(needs: Needs) -> String {
     let mut what = Vec::new();
     if find_rsyslogd().is_none() {
         what.push("rsyslogd is not on PATH nor in /usr/sbin, /sbin, /usr/local/sbin".to_string());
     }
-    if tls && find_gtls_module().is_none() {
-        what.push(format!(
-            "{GTLS_MODULE} is in none of {}",
-            module_dirs()
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    for (module, package) in needs.modules() {
+        if find_module(module).is_none() {
+            what.push(format!(
+                "{module} (package {package}) is in none of {}",
+                module_dirs()
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
     what.join("; ")
 }
@@ -96,11 +129,11 @@ fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The GnuTLS module in one of rsyslog's module directories.
-fn find_gtls_module() -> Option<PathBuf> {
+/// `module` in one of rsyslog's module directories.
+fn find_module(module: &str) -> Option<PathBuf> {
     module_dirs()
         .into_iter()
-        .map(|dir| dir.join(GTLS_MODULE))
+        .map(|dir| dir.join(module))
         .find(|p| p.is_file())
 }
 
@@ -140,7 +173,7 @@ fn apt_get_install() -> Result<(), StartError> {
     let fail = |why: String| {
         Err(StartError::Install(format!(
             "rsyslog is needed by the logwood tests and {why}; install the Debian packages \
-             `{}` (or your system's rsyslog with its GnuTLS module)",
+             `{}` (or your system's rsyslog with its GnuTLS and RELP modules)",
             PACKAGES.join(" ")
         )))
     };

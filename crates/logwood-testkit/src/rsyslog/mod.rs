@@ -1,7 +1,7 @@
 //! A real `rsyslogd` on 127.0.0.1 for integration tests.
 //!
 //! [`Rsyslog`] runs a private rsyslogd (its own config, pid file, work
-//! directory and output files, in a fresh temp directory) with up to three
+//! directory and output files, in a fresh temp directory) with up to five
 //! listeners bound to 127.0.0.1 only:
 //!
 //! | listener | protocol | framing |
@@ -9,13 +9,15 @@
 //! | [`udp_addr`](Rsyslog::udp_addr) | imudp | one message per datagram |
 //! | [`tcp_addr`](Rsyslog::tcp_addr) | imtcp | RFC 6587 octet counting (`LEN SP MSG`) **and** LF framing, per frame |
 //! | [`tls_addr`](Rsyslog::tls_addr) | imtcp + GnuTLS (RFC 5425) | as `tcp`, inside TLS |
+//! | [`relp_addr`](Rsyslog::relp_addr) | imrelp (RELP, librelp) | RELP frames, each `syslog` command acknowledged by a `rsp` |
+//! | [`relp_tls_addr`](Rsyslog::relp_tls_addr) | imrelp with `tls="on"` (off unless asked for) | RELP inside TLS; a client certificate is required |
 //!
 //! Every received message becomes one JSON object per line in
 //! `messages.jsonl`, holding what rsyslog parsed out of it, so a test asserts
 //! exactly how a real server understood what a layer sent. It never reads or
 //! changes `/etc/rsyslog.conf` or the system's syslog service. rsyslog (and
-//! rsyslog-gnutls) are installed with apt-get when missing; set
-//! [`NO_INSTALL_ENV`] to fail instead.
+//! rsyslog-gnutls, rsyslog-relp) are installed with apt-get when missing;
+//! set [`NO_INSTALL_ENV`] to fail instead.
 //!
 //! # The JSON line
 //!
@@ -24,7 +26,7 @@
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `input` | `"udp"`, `"tcp"` or `"tls"`: the listener |
+//! | `input` | `"udp"`, `"tcp"`, `"tls"`, `"relp"` or `"relp-tls"`: the listener |
 //! | `fromhost-ip` | `"127.0.0.1"` |
 //! | `pri`, `facility`, `severity` | `131`, `16`, `3`; `pri` and `facility` are `null` when the PRI was invalid (then `severity` is 7) |
 //! | `facility-text`, `severity-text` | `"local0"`, `"err"` |
@@ -119,7 +121,8 @@ pub struct Rsyslog {
 
 impl Rsyslog {
     /// The instance shared by every test of this test binary, started on
-    /// first use with the default options (UDP, TCP and TLS in `anon` mode).
+    /// first use with the default options (UDP, TCP, TLS in `anon` mode and
+    /// RELP).
     ///
     /// It is never dropped: rsyslogd stops when the test process exits. Give
     /// each test its own marker (see [`wait_for`](Self::wait_for)).
@@ -143,7 +146,8 @@ impl Rsyslog {
     ///
     /// | option | default |
     /// | --- | --- |
-    /// | [`udp`](RsyslogBuilder::udp), [`tcp`](RsyslogBuilder::tcp), [`tls`](RsyslogBuilder::tls) | on |
+    /// | [`udp`](RsyslogBuilder::udp), [`tcp`](RsyslogBuilder::tcp), [`tls`](RsyslogBuilder::tls), [`relp`](RsyslogBuilder::relp) | on |
+    /// | [`relp_tls`](RsyslogBuilder::relp_tls) | off |
     /// | [`max_message_size`](RsyslogBuilder::max_message_size) | [`DEFAULT_MAX_MESSAGE_SIZE`] (64 KiB) |
     /// | [`max_frame_size`](RsyslogBuilder::max_frame_size) | [`DEFAULT_MAX_FRAME_SIZE`] (200000) |
     /// | [`escape_control`](RsyslogBuilder::escape_control) | on |
@@ -222,6 +226,28 @@ impl Rsyslog {
         loopback(self.ports.tls, "TLS")
     }
 
+    /// The RELP listener (imrelp, plain TCP), on 127.0.0.1.
+    ///
+    /// # Panics
+    ///
+    /// When the instance has no RELP listener.
+    pub fn relp_addr(&self) -> SocketAddr {
+        loopback(self.ports.relp, "RELP")
+    }
+
+    /// The RELP-over-TLS listener, on 127.0.0.1: verify it as
+    /// [`TLS_SERVER_NAME`] against [`ca_file`](Self::ca_file) and present
+    /// [`client_cert`](Self::client_cert) with
+    /// [`client_key`](Self::client_key).
+    ///
+    /// # Panics
+    ///
+    /// When the instance has no RELP-over-TLS listener
+    /// ([`RsyslogBuilder::relp_tls`]).
+    pub fn relp_tls_addr(&self) -> SocketAddr {
+        loopback(self.ports.relp_tls, "RELP-over-TLS")
+    }
+
     /// The name the server certificate is issued for: [`TLS_SERVER_NAME`].
     pub fn tls_server_name(&self) -> &'static str {
         TLS_SERVER_NAME
@@ -259,8 +285,8 @@ impl Rsyslog {
 
     fn tls_file<'a>(&self, path: &'a Path) -> &'a Path {
         assert!(
-            self.config.tls,
-            "this rsyslogd instance has no TLS listener (RsyslogBuilder::tls(false))"
+            self.config.needs_certs(),
+            "this rsyslogd instance has no TLS listener (RsyslogBuilder::tls(false), no relp_tls)"
         );
         path
     }

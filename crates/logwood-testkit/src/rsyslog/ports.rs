@@ -4,12 +4,16 @@ use std::collections::HashSet;
 use std::io;
 use std::net::{Ipv4Addr, TcpListener, UdpSocket};
 
+use super::builder::Config;
+
 /// The listener ports of an instance; `None` for a listener that is off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Ports {
     pub(super) udp: Option<u16>,
     pub(super) tcp: Option<u16>,
     pub(super) tls: Option<u16>,
+    pub(super) relp: Option<u16>,
+    pub(super) relp_tls: Option<u16>,
 }
 
 // === impl Ports ===
@@ -20,7 +24,15 @@ impl Ports {
     /// The kernel picks them (bind to port 0); the sockets are held until all
     /// are chosen, then closed, so rsyslogd can bind them a moment later. Some
     /// other process may take one meanwhile: the caller retries then.
-    pub(super) fn pick(udp: bool, tcp: bool, tls: bool) -> io::Result<Self> {
+    pub(super) fn pick(config: &Config) -> io::Result<Self> {
+        let Config {
+            udp,
+            tcp,
+            tls,
+            relp,
+            relp_tls,
+            ..
+        } = *config;
         let mut udp_socket = None;
         let mut tcp_sockets = Vec::new();
         let mut taken = HashSet::new();
@@ -51,18 +63,35 @@ impl Ports {
         };
         let tcp = pick_tcp(tcp)?;
         let tls = pick_tcp(tls)?;
+        let relp = pick_tcp(relp)?;
+        let relp_tls = pick_tcp(relp_tls)?;
         drop((udp_socket, tcp_sockets));
-        Ok(Self { udp, tcp, tls })
+        Ok(Self {
+            udp,
+            tcp,
+            tls,
+            relp,
+            relp_tls,
+        })
+    }
+
+    /// The ports of the stream listeners (TCP, TLS, RELP, RELP over TLS).
+    pub(super) fn streams(self) -> impl Iterator<Item = u16> {
+        [self.tcp, self.tls, self.relp, self.relp_tls]
+            .into_iter()
+            .flatten()
     }
 
     /// The bound ports, for messages.
     pub(super) fn describe(self) -> String {
         let show = |p: Option<u16>| p.map_or_else(|| "off".to_string(), |p| p.to_string());
         format!(
-            "udp {}, tcp {}, tls {}",
+            "udp {}, tcp {}, tls {}, relp {}, relp-tls {}",
             show(self.udp),
             show(self.tcp),
-            show(self.tls)
+            show(self.tls),
+            show(self.relp),
+            show(self.relp_tls)
         )
     }
 }
@@ -76,9 +105,8 @@ pub(super) fn all_bound_by(pid: u32, ports: Ports) -> bool {
     let udp = ports
         .udp
         .is_none_or(|p| bound_in(&inodes, "/proc/net/udp", p, false));
-    udp && [ports.tcp, ports.tls]
-        .into_iter()
-        .flatten()
+    udp && ports
+        .streams()
         .all(|p| bound_in(&inodes, "/proc/net/tcp", p, true))
 }
 
@@ -121,11 +149,27 @@ mod tests {
 
     #[test]
     fn picks_distinct_ports_for_enabled_listeners_only() {
-        let ports = Ports::pick(true, true, true).unwrap();
-        let (u, t, s) = (ports.udp.unwrap(), ports.tcp.unwrap(), ports.tls.unwrap());
-        assert!(u != t && t != s && u != s, "{ports:?}");
-        let ports = Ports::pick(false, true, false).unwrap();
-        assert_eq!((ports.udp, ports.tls), (None, None));
+        let all = Config {
+            relp_tls: true,
+            ..Config::default()
+        };
+        let ports = Ports::pick(&all).unwrap();
+        let mut picked: Vec<u16> = ports.streams().chain(ports.udp).collect();
+        assert_eq!(picked.len(), 5, "{ports:?}");
+        picked.sort_unstable();
+        picked.dedup();
+        assert_eq!(picked.len(), 5, "{ports:?}");
+        let tcp_only = Config {
+            udp: false,
+            tls: false,
+            relp: false,
+            ..Config::default()
+        };
+        let ports = Ports::pick(&tcp_only).unwrap();
+        assert_eq!(
+            (ports.udp, ports.tls, ports.relp, ports.relp_tls),
+            (None, None, None, None)
+        );
         assert!(ports.tcp.is_some());
     }
 
@@ -137,6 +181,8 @@ mod tests {
             udp: Some(udp.local_addr().unwrap().port()),
             tcp: Some(listener.local_addr().unwrap().port()),
             tls: None,
+            relp: None,
+            relp_tls: None,
         };
         assert!(all_bound_by(std::process::id(), ports));
         drop(listener);

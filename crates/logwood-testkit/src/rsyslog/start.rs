@@ -29,13 +29,16 @@ impl Rsyslog {
     /// Prepares the instance directory and starts rsyslogd, trying other
     /// ports when a listener could not bind.
     pub(super) fn start_with(config: Config) -> Result<Self, StartError> {
-        let rsyslogd = install::ensure(config.tls)?;
+        let rsyslogd = install::ensure(install::Needs {
+            gtls: config.tls,
+            relp: config.relp || config.relp_tls,
+        })?;
         let dir = new_instance_dir()?;
         let work = dir.join("work");
         fs::create_dir_all(&work)
             .map_err(StartError::io(format!("creating {}", work.display())))?;
         let tls_files = TlsFiles::in_dir(&dir.join("tls"));
-        if config.tls {
+        if config.needs_certs() {
             tls_files.ensure(&config.tls_permitted_peer)?;
         }
         let mut server = Self {
@@ -43,6 +46,8 @@ impl Rsyslog {
                 udp: None,
                 tcp: None,
                 tls: None,
+                relp: None,
+                relp_tls: None,
             },
             dir,
             config,
@@ -71,8 +76,7 @@ impl Rsyslog {
         let mut attempt = 1;
         loop {
             if first_start {
-                let c = &self.config;
-                self.ports = Ports::pick(c.udp, c.tcp, c.tls)
+                self.ports = Ports::pick(&self.config)
                     .map_err(StartError::io("choosing free ports on 127.0.0.1"))?;
             }
             match self.launch(first_start) {
@@ -177,7 +181,8 @@ impl Rsyslog {
             }
             if ports::all_bound_by(process.pid(), self.ports) {
                 if !self.send_probe(&nonce) {
-                    // Only TLS is on: the bound port is all we can check.
+                    // Only TLS or RELP is on: the bound ports are all we
+                    // can check.
                     return Ok(());
                 }
                 let seen = Instant::now() + Duration::from_millis(100);

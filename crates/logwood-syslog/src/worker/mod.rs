@@ -1,15 +1,23 @@
 //! The background worker: takes batches of records from core's
 //! [`RecordQueue`](logwood_core::__private::RecordQueue), frames and writes
-//! them, reconnects with core's [`Backoff`], and at shutdown delivers what
-//! it can until the deadline, closes the connection and counts the rest.
+//! them, reconnects with core's [`Backoff`](logwood_core::__private::Backoff)
+//! (see [`retry`]), and at shutdown delivers what it can until the
+//! deadline, closes the connection and counts the rest. RELP has its own
+//! loop ([`relp`]): a record is sent when the server acknowledges it.
+
+mod relp;
+mod retry;
+mod window;
 
 use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use logwood_core::__private::{Backoff, Batch, Taken, silence_thread};
+use logwood_core::__private::{Batch, Taken, silence_thread};
 use logwood_core::{DeliveryError, ErrorKind};
 
+pub(crate) use self::retry::Retry;
+use crate::builder::CLOSE_TIMEOUT;
 use crate::delivery::Shared;
 use crate::transport::framing::{Framing, frame};
 use crate::transport::{Conn, ConnSettings, Target};
@@ -37,7 +45,19 @@ const EMSGSIZE: i32 = 40;
 #[derive(Debug, Clone)]
 pub(crate) struct WorkerSettings {
     pub(crate) conn: ConnSettings,
-    pub(crate) backoff: Backoff,
+    pub(crate) retry: Retry,
+    /// RELP: how many records may await their acknowledgement.
+    pub(crate) relp_window: usize,
+}
+
+/// The worker thread's body for `target`: the RELP loop, or the one for
+/// the other transports.
+pub(crate) fn run(target: Target, settings: WorkerSettings, shared: Arc<Shared>) {
+    if target.is_relp() {
+        relp::RelpWorker::new(target, settings, shared).run();
+    } else {
+        Worker::new(target, settings, shared).run();
+    }
 }
 
 /// The worker's state; [`Worker::run`] is the thread's body.
@@ -47,12 +67,10 @@ pub(crate) struct Worker {
     /// The target as reports name it.
     endpoint: Arc<str>,
     conn_settings: ConnSettings,
-    backoff: Backoff,
+    retry: Retry,
     shared: Arc<Shared>,
     conn: Option<Conn>,
     connected_once: bool,
-    /// Failed attempts since the last success.
-    failures: u32,
     /// Records taken from the queue and not yet settled: kept across a
     /// failure and written again after reconnecting.
     batch: Batch,
@@ -68,11 +86,10 @@ impl Worker {
             endpoint: target.to_string().into(),
             target,
             conn_settings: settings.conn,
-            backoff: settings.backoff,
+            retry: settings.retry,
             shared,
             conn: None,
             connected_once: false,
-            failures: 0,
             batch: Batch::default(),
             out: Vec::new(),
         }
@@ -108,10 +125,9 @@ impl Worker {
                 break;
             }
             if self.deliver() {
-                self.backoff.reset();
-                self.failures = 0;
+                self.retry.succeeded();
             } else {
-                let delay = self.backoff.next_delay();
+                let delay = self.retry.delay();
                 if !self.shared.pause(delay) {
                     break;
                 }
@@ -243,8 +259,9 @@ impl Worker {
                 true
             }
             Err(e) => {
-                self.failures = self.failures.saturating_add(1);
-                let attempt = self.failures;
+                // Refused or unanswered: the server is down (or not up
+                // yet), and is tried again at least every second.
+                let attempt = self.retry.failed(e.kind() == ErrorKind::Connect);
                 self.report(e.with_attempt(attempt).with_retry(true));
                 false
             }
@@ -259,8 +276,7 @@ impl Worker {
     /// A write of `records` records failed: reconnect and send them again.
     fn write_failed(&mut self, e: io::Error, records: usize) {
         self.disconnect();
-        self.failures = self.failures.saturating_add(1);
-        let attempt = self.failures;
+        let attempt = self.retry.failed(false);
         self.report(
             DeliveryError::new(
                 ErrorKind::Write,
@@ -282,12 +298,14 @@ impl Worker {
             .report(error.with_endpoint(self.endpoint.clone()));
     }
 
-    /// Closes the connection cleanly (until the shutdown deadline), counts
-    /// what could not be sent as failed, and tells the guard.
+    /// Closes the connection cleanly, waiting at most [`CLOSE_TIMEOUT`]
+    /// (and never past the shutdown deadline) for the server to close its
+    /// side, counts what could not be sent as failed, and tells the guard.
     fn finish(&mut self) {
-        let deadline = self.shared.deadline().unwrap_or_else(Instant::now);
+        let now = Instant::now();
+        let deadline = self.shared.deadline().unwrap_or(now);
         if let Some(conn) = self.conn.take() {
-            conn.close(deadline);
+            conn.close(deadline.min(now + CLOSE_TIMEOUT));
         }
         self.shared.set_abort(None);
         let left = self.batch.len() as u64 + self.shared.queue.abandon();
