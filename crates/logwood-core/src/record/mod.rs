@@ -47,8 +47,8 @@ pub struct RecordOptions {
     /// Whether to write `context.system`.
     pub system: bool,
     /// Whether to lift `key=value` pairs and JSON objects found in the
-    /// message into fields (the rules are in
-    /// [`crate::field`](crate::field#lifting-fields-out-of-the-message)).
+    /// message into fields (the rules are in the docs of core's private
+    /// `field` module, "Lifting fields out of the message").
     /// Off by default.
     pub lift_message_fields: bool,
 }
