@@ -116,6 +116,10 @@ impl InitError {
         }
     }
 
+    #[cfg_attr(
+        not(any(feature = "json", feature = "syslog", feature = "http")),
+        allow(dead_code)
+    )]
     pub(crate) fn layer(
         setting: impl Into<String>,
         source: impl StdError + Send + Sync + 'static,

@@ -54,6 +54,7 @@ impl super::Section for Section {
 }
 
 /// The token, read: never printed (see `Debug`).
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
 struct Token(String);
 
 impl std::fmt::Debug for Token {

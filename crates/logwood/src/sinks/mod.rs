@@ -107,6 +107,11 @@ pub(crate) const SINKS: &[SinkInfo] = &[stdout::INFO, file::INFO, syslog::INFO, 
 /// What every sink shares: the static context, the pattern of pattern
 /// outputs, the delivery options of buffered sinks.
 #[derive(Debug, Default)]
+// Each field is read by the sinks that use it, which features may leave out.
+#[cfg_attr(
+    not(all(feature = "json", feature = "syslog", feature = "http")),
+    allow(dead_code)
+)]
 pub(crate) struct Shared {
     pub(crate) context: StaticContext,
     /// `pattern` (validated by the layer that uses it).
@@ -144,7 +149,7 @@ pub(crate) fn is_off(set: &Set) -> bool {
 /// Checks every sink's settings and plans the sinks that are on, in
 /// [`SINKS`] order; nothing is started.
 pub(crate) fn plan_all(config: &mut Config, shared: &Shared) -> Result<Vec<Planned>, InitError> {
-    check(config)?;
+    check(config, SINKS)?;
     let plans = [
         stdout::plan(config, shared)?,
         file::plan(config, shared)?,
@@ -181,8 +186,8 @@ pub(crate) fn start_all(planned: Vec<Planned>, shared: &Shared) -> Result<Vec<Bu
 /// feature; so is a setting of a sink that is not on (a typo in the
 /// sink's main variable, or a forgotten one), unless the sink was turned
 /// `off` on purpose.
-fn check(config: &mut Config) -> Result<(), InitError> {
-    for sink in SINKS {
+fn check(config: &mut Config, sinks: &[SinkInfo]) -> Result<(), InitError> {
+    for sink in sinks {
         let main = config.slot(sink.main.path).and_then(|s| s.clone());
         if main.as_ref().is_some_and(is_off) {
             continue;
@@ -210,4 +215,41 @@ fn check(config: &mut Config) -> Result<(), InitError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setting_of_a_sink_this_build_lacks_names_the_feature() {
+        let lacking = SinkInfo {
+            compiled: false,
+            ..syslog::INFO
+        };
+        let mut config = Config::default();
+        config.syslog.url = Some(Set::env("udp://127.0.0.1:514".into()));
+        let e = check(&mut config, &[lacking]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "LOGWOOD_SYSLOG=udp://127.0.0.1:514 needs logwood's `syslog` feature, which this build \
+             does not have (enable it in Cargo.toml: `logwood = { features = [\"syslog\"] }`)"
+        );
+        // Turned off on purpose: nothing to build, nothing to refuse.
+        config.syslog.url = Some(Set::env("off".into()));
+        config.syslog.app_name = Some(Set::env("shop".into()));
+        check(&mut config, &[syslog::INFO]).unwrap();
+    }
+
+    #[test]
+    fn a_setting_of_a_sink_that_is_not_on_is_refused() {
+        let mut config = Config::default();
+        config.http.format = Some(Set::env("ndjson".into()));
+        let e = check(&mut config, SINKS).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "LOGWOOD_HTTP_FORMAT=ndjson: the http sink is not on: set LOGWOOD_HTTP_URL (or \
+             `http.url` in the TOML file) to turn it on, or remove this setting"
+        );
+    }
 }

@@ -5,6 +5,16 @@
 
 #![allow(clippy::unwrap_used, unreachable_pub)] // tests unwrap; helpers are `pub` within the test crate
 
+#[cfg(not(all(
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "tls"
+)))]
+compile_error!(
+    "the init tests drive every sink: run them with `--all-features` (or `--features full`)"
+);
+
 mod bad_values;
 mod env_sinks;
 mod support;
