@@ -552,20 +552,19 @@ impl Builder {
     /// [`InitError::AlreadyInitialized`] when a global subscriber or a
     /// `log` logger is already installed (nothing is changed then).
     pub fn try_init(self) -> Result<Guard, InitError> {
-        if tracing_core::dispatcher::has_been_set() {
-            return Err(InitError::AlreadyInitialized {
-                what: "a global tracing subscriber",
-            });
-        }
         let log_bridge = self.log_bridge;
         let (dispatch, guard, max_level) = self.assemble()?;
+        // The `log` bridge first: when it cannot be set, nothing is
+        // installed yet. (When the subscriber then cannot be, the bridge
+        // forwards `log` records to the subscriber already installed.)
         if log_bridge {
             use tracing_log::AsLog as _;
             tracing_log::LogTracer::builder()
                 .with_max_level(max_level.as_log())
                 .init()
                 .map_err(|_| InitError::AlreadyInitialized {
-                    what: "a logger for the `log` crate",
+                    what: "a logger for the `log` crate (by an earlier `init()`, or another \
+                           logging library: `log_bridge(false)` leaves the `log` crate to it)",
                 })?;
         }
         tracing_core::dispatcher::set_global_default(dispatch).map_err(|_| {

@@ -101,7 +101,8 @@ pub enum InitError {
     /// `init()` runs once per process.
     #[error("{what} is already installed: logwood's `init()` runs once per process")]
     AlreadyInitialized {
-        /// `a global tracing subscriber` or `a logger for the log crate`.
+        /// `a global tracing subscriber`, or `a logger for the log crate
+        /// (…)`.
         what: &'static str,
     },
 }

@@ -315,9 +315,20 @@ fn init_prints_the_error_and_exits_with_status_1() {
 fn a_second_init_is_refused() {
     let child = run("twice", &marker("twice"), &[]);
     child.assert_ok();
+    let errors: Vec<&str> = child
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("display> "))
+        .collect();
     assert_eq!(
-        child.error(),
-        "a global tracing subscriber is already installed: logwood's `init()` runs once per process"
+        errors,
+        [
+            "a logger for the `log` crate (by an earlier `init()`, or another logging library: \
+             `log_bridge(false)` leaves the `log` crate to it) is already installed: logwood's \
+             `init()` runs once per process",
+            "a global tracing subscriber is already installed: logwood's `init()` runs once per \
+             process",
+        ]
     );
 }
 

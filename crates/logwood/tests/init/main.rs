@@ -55,6 +55,8 @@ fn child() {
             let _guard = logwood::try_init().unwrap();
             let e = logwood::try_init().unwrap_err();
             eprintln!("display> {e}");
+            let e = logwood::builder().log_bridge(false).try_init().unwrap_err();
+            eprintln!("display> {e}");
         }
         other => panic!("unknown case {other}"),
     }
