@@ -37,7 +37,11 @@ mod shop {
 
     #[tracing::instrument(skip_all, fields(request.id = %request_id, user.id = user_id))]
     pub(crate) fn handle_request(request_id: &str, user_id: u64, total: f64) {
-        tracing::info!(http.method = "POST", http.path = "/orders", "request received");
+        tracing::info!(
+            http.method = "POST",
+            http.path = "/orders",
+            "request received"
+        );
         checkout::place_order(1234 + user_id, total);
         tracing::info!(http.status = 201, "request done");
     }
@@ -50,7 +54,10 @@ mod shop {
             tracing::debug!(sku = "A-17", "reserving stock");
             // A multi-line message: one record per line in syslog, each
             // with the context (`request.id`).
-            tracing::warn!(warehouse = "east", "stock low:\n  A-17: 2 left\n  B-02: 1 left");
+            tracing::warn!(
+                warehouse = "east",
+                "stock low:\n  A-17: 2 left\n  B-02: 1 left"
+            );
             // A dependency that logs with the `log` crate: bridged into
             // `tracing`, with its real file, line and target.
             log::info!(target: "payments::gateway", "calling the payment gateway");
@@ -179,7 +186,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             "  {} {:<5} {} | context: {}",
             record["dt"].as_str().unwrap_or_default(),
             record["level"].as_str().unwrap_or_default(),
-            record["message"].as_str().unwrap_or_default().replace('\n', "\\n"),
+            record["message"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('\n', "\\n"),
             compact_context(&record["context"])
         );
     }
