@@ -47,12 +47,39 @@
 //!
 //! # Layer by layer
 //!
-//! - [`json`]: one Timber-style JSON object per line on stdout or any
-//!   `MakeWriter`; Python `logging` patterns; rotating files.
-//! - [`syslog`]: RFC 5424 / RFC 3164 over UDP, TCP, TLS and Unix sockets
-//!   (Papertrail, rsyslog), from a background worker.
-//! - [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, with
-//!   a bounded buffer, retries and a flush guard.
+//! The layers, each behind its feature (the links lead to the ones this
+//! build has):
+//!
+#![cfg_attr(
+    feature = "json",
+    doc = "- [`json`]: one Timber-style JSON object per line on stdout or any \
+           `MakeWriter`; Python `logging` patterns; rotating files."
+)]
+#![cfg_attr(
+    not(feature = "json"),
+    doc = "- `json` (feature `json`): one Timber-style JSON object per line; \
+           Python `logging` patterns; rotating files."
+)]
+#![cfg_attr(
+    feature = "syslog",
+    doc = "- [`syslog`]: RFC 5424 / RFC 3164 over UDP, TCP, TLS and Unix sockets \
+           (Papertrail, rsyslog), from a background worker."
+)]
+#![cfg_attr(
+    not(feature = "syslog"),
+    doc = "- `syslog` (feature `syslog`): RFC 5424 / RFC 3164 over UDP, TCP, TLS \
+           and Unix sockets (Papertrail, rsyslog), from a background worker."
+)]
+#![cfg_attr(
+    feature = "http",
+    doc = "- [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, \
+           with a bounded buffer, retries and a flush guard."
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "- `http` (feature `http`): Timber-compatible msgpack (or NDJSON) \
+           batches over HTTP, with a bounded buffer, retries and a flush guard."
+)]
 //!
 //! ```
 //! use tracing_subscriber::prelude::*;
@@ -75,7 +102,7 @@
 //! behaves like Python's `with timber.context(user={'id': 42})`), and every
 //! record carries runtime (function, module, file, line, thread, logger) and
 //! system (pid, process name, hostname) metadata. The record format is
-//! described on [`json::JsonLayer`].
+//! described on `json::JsonLayer`.
 //!
 //! # Exiting
 //!
@@ -89,9 +116,10 @@
 //! # Feature flags
 //!
 //! - `json` (default): the JSON and pattern layers and the file writer, as
-//!   [`json`]; `init()`'s stdout and file sinks.
-//! - `syslog`: the syslog layer, as [`syslog`]; `init()`'s syslog sink.
-//! - `http`: the HTTP batch layer, as [`http`]; `init()`'s HTTP sink.
+//!   `logwood::json`; `init()`'s stdout and file sinks.
+//! - `syslog`: the syslog layer, as `logwood::syslog`; `init()`'s syslog
+//!   sink.
+//! - `http`: the HTTP batch layer, as `logwood::http`; `init()`'s HTTP sink.
 //! - `tls`: TLS with rustls for the layers that are on (RFC 5425 for
 //!   `syslog`, https for `http`). Requires a layer feature to have an
 //!   effect.
