@@ -677,3 +677,16 @@ fn shared(config: &Config, code_context: Vec<(String, Value)>) -> Result<Shared,
             .transpose()?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_never_shows_the_token() {
+        let builder = crate::builder()
+            .http("http://127.0.0.1:9/frames")
+            .http_token("s3cr3t-t0ken");
+        let text = format!("{builder:?}");
+        assert!(!text.contains("s3cr3t-t0ken"), "{text}");
+        assert!(text.contains("token: Some(Set(Code))"), "{text}");
+    }
+}

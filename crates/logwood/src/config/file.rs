@@ -160,6 +160,12 @@ utc = true
             e.to_string().contains("`context.tags`: a array is not"),
             "{e}"
         );
+        let e = parse("[levels]\nhyper.proto = \"warn\"\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("invalid type: map, expected a string, a number or a boolean"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -14,13 +14,54 @@ use crate::InitError;
 
 /// A value as the TOML file, an environment variable or the builder gave
 /// it. The environment gives strings only; the file may give any scalar.
-#[derive(Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, PartialEq)]
 pub(crate) enum Raw {
     Str(String),
     Int(i64),
     Float(f64),
     Bool(bool),
+}
+
+/// Any scalar; a table or an array is refused with the key's line (a
+/// derived untagged enum would only say that no variant matched).
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Scalar;
+
+        impl<'de> serde::de::Visitor<'de> for Scalar {
+            type Value = Raw;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, a number or a boolean")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Raw, E> {
+                Ok(Raw::Str(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Raw, E> {
+                Ok(Raw::Str(v))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Raw, E> {
+                Ok(Raw::Int(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Raw, E> {
+                Ok(Raw::from(v))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Raw, E> {
+                Ok(Raw::Float(v))
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Raw, E> {
+                Ok(Raw::Bool(v))
+            }
+        }
+
+        d.deserialize_any(Scalar)
+    }
 }
 
 impl fmt::Debug for Raw {
