@@ -1,19 +1,16 @@
-//! [`Builder`]: `init()` in code. Settings made here are the defaults
-//! beneath the TOML file and the environment.
+//! [`Builder`]: `init()` in code, one method per setting. Settings made
+//! here are the defaults beneath the TOML file and the environment; the
+//! assembly is `init.rs`'s.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use logwood_core::{DEFAULT_SHUTDOWN_TIMEOUT, StaticContext, Value};
+use logwood_core::Value;
 use tracing_core::Dispatch;
-use tracing_subscriber::layer::SubscriberExt as _;
-use tracing_subscriber::registry::Registry;
 
 use crate::config::{self, Config, Key, Raw, Set};
-use crate::env::Env;
-use crate::sinks::{self, Shared};
-use crate::{Guard, InitError, filter};
+use crate::{Guard, InitError, init, sinks};
 
 /// What goes to stdout: [`Builder::stdout`], `LOGWOOD_STDOUT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -538,8 +535,8 @@ impl Builder {
     ///
     /// An [`InitError`] naming the setting, its value and what is allowed.
     pub fn build(self) -> Result<(Dispatch, Guard), InitError> {
-        self.assemble()
-            .map(|(dispatch, guard, _)| (dispatch, guard))
+        let (assembled, _) = self.into_parts();
+        init::assemble(assembled).map(|(dispatch, guard, _)| (dispatch, guard))
     }
 
     /// Does what [`build`](Self::build) does, then installs the subscriber
@@ -552,27 +549,21 @@ impl Builder {
     /// [`InitError::AlreadyInitialized`] when a global subscriber or a
     /// `log` logger is already installed (nothing is changed then).
     pub fn try_init(self) -> Result<Guard, InitError> {
-        let log_bridge = self.log_bridge;
-        let (dispatch, guard, max_level) = self.assemble()?;
-        // The `log` bridge first: when it cannot be set, nothing is
-        // installed yet. (When the subscriber then cannot be, the bridge
-        // forwards `log` records to the subscriber already installed.)
-        if log_bridge {
-            use tracing_log::AsLog as _;
-            tracing_log::LogTracer::builder()
-                .with_max_level(max_level.as_log())
-                .init()
-                .map_err(|_| InitError::AlreadyInitialized {
-                    what: "a logger for the `log` crate (by an earlier `init()`, or another \
-                           logging library: `log_bridge(false)` leaves the `log` crate to it)",
-                })?;
-        }
-        tracing_core::dispatcher::set_global_default(dispatch).map_err(|_| {
-            InitError::AlreadyInitialized {
-                what: "a global tracing subscriber",
-            }
-        })?;
+        let (assembled, log_bridge) = self.into_parts();
+        let (dispatch, guard, max_level) = init::assemble(assembled)?;
+        init::install(dispatch, log_bridge.then_some(max_level))?;
         Ok(guard)
+    }
+
+    /// The settings for [`init::assemble`], and whether to bridge `log`.
+    fn into_parts(self) -> (init::Parts, bool) {
+        let parts = init::Parts {
+            config: self.config,
+            context: self.context,
+            config_file: self.config_file,
+            read_env: self.read_env,
+        };
+        (parts, self.log_bridge)
     }
 
     /// Does what [`try_init`](Self::try_init) does; on an error, prints it
@@ -584,98 +575,6 @@ impl Builder {
             Err(e) => crate::exit_with(&e),
         }
     }
-
-    /// Merges the sources, plans and starts the sinks, and assembles the
-    /// subscriber; also returns its most verbose level (for the `log`
-    /// bridge).
-    fn assemble(self) -> Result<(Dispatch, Guard, tracing_core::LevelFilter), InitError> {
-        let Builder {
-            mut config,
-            context,
-            config_file,
-            read_env,
-            log_bridge: _,
-        } = self;
-        let env = if read_env {
-            Env::read()?
-        } else {
-            Env::default()
-        };
-        let file = match env.config_file()? {
-            Some(path) => Some((path, config::CONFIG)),
-            None => config_file.map(|path| (path, "the builder's `config_file`")),
-        };
-        if let Some((path, origin)) = file {
-            config.merge(config::load_file(&path, origin)?);
-        }
-        env.apply(&mut config)?;
-
-        let shared = shared(&config, context)?;
-        let filter = filter::global_filter(config.level.as_ref(), &config.levels)?;
-        let planned = sinks::plan_all(&mut config, &shared)?;
-        let built = sinks::start_all(planned, &shared)?;
-        let timeout = shared.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
-        let (guard, layers) = Guard::new(built, timeout);
-        let subscriber = Registry::default().with(layers).with(filter);
-        let max_level = tracing_core::Subscriber::max_level_hint(&subscriber)
-            .unwrap_or(tracing_core::LevelFilter::TRACE);
-        Ok((Dispatch::new(subscriber), guard, max_level))
-    }
-}
-
-/// What every sink shares, checked: the static context (the builder's,
-/// then the file's and the environment's, a later key winning), the
-/// pattern and date format, the delivery options.
-fn shared(config: &Config, code_context: Vec<(String, Value)>) -> Result<Shared, InitError> {
-    let mut context = StaticContext::new();
-    for (key, value) in code_context {
-        context.insert(&key, value);
-    }
-    for (key, set) in &config.context {
-        let value = match &set.raw {
-            Raw::Str(s) => Value::from(s.as_str()),
-            Raw::Int(i) => Value::from(*i),
-            Raw::Float(x) => Value::from(*x),
-            Raw::Bool(b) => Value::from(*b),
-        };
-        context.insert(key, value);
-    }
-    let text = |set: &Option<Set>, key: &Key| -> Result<Option<Set>, InitError> {
-        match set {
-            Some(s) => s.text(key).map(|_| Some(s.clone())),
-            None => Ok(None),
-        }
-    };
-    Ok(Shared {
-        context,
-        pattern: text(&config.pattern, &config::PATTERN)?,
-        datefmt: text(&config.datefmt, &config::DATEFMT)?,
-        buffer_capacity: config
-            .buffer_capacity
-            .as_ref()
-            .map(|s| {
-                s.count(&config::BUFFER_CAPACITY, 1).and_then(|n| {
-                    usize::try_from(n)
-                        .map_err(|_| s.invalid(&config::BUFFER_CAPACITY, "is too large"))
-                })
-            })
-            .transpose()?,
-        flush_interval: config
-            .flush_interval
-            .as_ref()
-            .map(|s| s.duration(&config::FLUSH_INTERVAL, false))
-            .transpose()?,
-        drop_extra_events: config
-            .drop_extra_events
-            .as_ref()
-            .map(|s| s.bool(&config::DROP_EXTRA_EVENTS))
-            .transpose()?,
-        shutdown_timeout: config
-            .shutdown_timeout
-            .as_ref()
-            .map(|s| s.duration(&config::SHUTDOWN_TIMEOUT, true))
-            .transpose()?,
-    })
 }
 
 #[cfg(test)]

@@ -144,6 +144,7 @@ mod env;
 mod error;
 mod filter;
 mod guard;
+mod init;
 mod sinks;
 
 pub use builder::{Builder, FileFormat, Stdout};
