@@ -23,23 +23,31 @@
 //! file `otlp.rs` shaped like `http.rs`:
 //!
 //! 1. `otlp.rs`: `Section` (`[otlp]`: `endpoint`, `protocol`, `headers`,
-//!    `compression`, `timeout`, `level`, …), `INFO` with the `LOGWOOD_OTLP_*`
-//!    keys and `feature: "http"` (or `"otlp"`), and `plan`, which first
-//!    folds in the standard variables: call the OTLP engineer's pure
-//!    function over `OTEL_*` (`OTEL_EXPORTER_OTLP_ENDPOINT`,
-//!    `…_LOGS_ENDPOINT`, `…_PROTOCOL`, `…_HEADERS`, `…_COMPRESSION`,
-//!    `…_TIMEOUT`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`) with the
-//!    process environment (or nothing, under `Builder::read_env(false)`),
-//!    and treat a set endpoint as turning the sink on. Mark header values
-//!    `Key::secret()`.
-//! 2. Here: `pub(crate) mod otlp;`, `otlp::INFO` in [`SINKS`], and
-//!    `otlp::plan` in [`plan_all`].
+//!    `compression`, `timeout`, `level`, …), `INFO` with its keys and their
+//!    `LOGWOOD_OTLP_*` variables (`endpoint` first: it turns the sink on;
+//!    `headers` marked `Key::secret()`), `feature: "http"` (or `"otlp"`),
+//!    and `plan` / `start` building the layer from the section and
+//!    [`Shared`] (static context, delivery options).
+//! 2. Here: `pub(crate) mod otlp;`, `otlp::INFO` in [`SINKS`] and
+//!    `otlp::plan(config, shared)?` in [`plan_all`] (same order).
 //! 3. `config/mod.rs`: the `otlp` field of `Config` and its arm in
 //!    `Config::slot` (both marked "OTLP").
-//! 4. The README's variable table and the builder's `otlp_*` methods.
+//! 4. The standard `OTEL_*` variables enter with the environment, in
+//!    `env.rs`: `Env::from_vars` keeps them besides the `LOGWOOD_*` ones (so
+//!    `Builder::read_env(false)` ignores them too, and they rank as the
+//!    environment, over the TOML file), and `Env::apply` hands them to the
+//!    OTLP engineer's pure function (`OTEL_EXPORTER_OTLP_ENDPOINT`,
+//!    `…_LOGS_ENDPOINT`, `…_LOGS_PROTOCOL`, `…_HEADERS` / `…_LOGS_HEADERS`,
+//!    `…_LOGS_COMPRESSION`, `…_LOGS_TIMEOUT`, `OTEL_SERVICE_NAME`,
+//!    `OTEL_RESOURCE_ATTRIBUTES`) and sets what it returns into the
+//!    `otlp.*` slots; a `LOGWOOD_OTLP_*` variable set too wins. For errors
+//!    to name the `OTEL_*` variable a value came from, give `Source::Env`
+//!    the variable's name (today it is the key's own variable).
+//! 5. The README's reference table (a test checks it lists every key) and
+//!    the builder's `otlp_*` methods.
 //!
 //! `OTEL_*` variables are not `LOGWOOD_*` ones, so the unknown-variable
-//! check (in `env.rs`) leaves them alone.
+//! check leaves them alone.
 
 pub(crate) mod file;
 pub(crate) mod http;
