@@ -294,7 +294,7 @@ macro_rules! layer_option_setters {
         }
 
         /// Calls `callback` with every failure (a
-        /// [`DeliveryError`]($crate::DeliveryError)), on the thread where it
+        /// [`DeliveryError`](logwood_core::DeliveryError)), on the thread where it
         /// happened: the application's for a dropped record, the worker's
         /// for a failed delivery. Keep it short and non-blocking. A panic
         /// in it is caught; an event it emits goes through `tracing` as

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
+use logwood_core::__private::pattern::{PatternError, PatternFormatter, PatternOptions};
 use logwood_core::__private::{
     Backoff, CoreLayer, DeliveryOptions, LayerOptions, RecordOptions, Reporter, TlsOptions, system,
 };
@@ -106,6 +107,7 @@ struct Config {
     framing: Option<Framing>,
     multiline: Multiline,
     message_format: MessageFormat,
+    message_pattern: Option<String>,
     facility: Facility,
     app_name: Option<String>,
     hostname: Option<String>,
@@ -150,6 +152,31 @@ impl Config {
         let udp = matches!(target, Target::Udp(_));
         let max_message_size = check_max_message_size(self.max_message_size, udp)?;
         Ok((format, framing, max_message_size))
+    }
+
+    /// The compiled [`message_pattern`](SyslogLayerBuilder::message_pattern),
+    /// if one is set (with `hostname` for `%(hostname)s`).
+    fn pattern(&self, hostname: &str) -> Result<Option<PatternFormatter>, BuildError> {
+        let Some(pattern) = &self.message_pattern else {
+            return Ok(None);
+        };
+        if self.message_format == MessageFormat::Json {
+            return Err(BuildError::invalid(
+                "message_pattern",
+                "applies to `MessageFormat::Text` only (with `MessageFormat::Json` MSG is the \
+                 JSON record)",
+            ));
+        }
+        let clock = self.clock;
+        let options = PatternOptions {
+            hostname: Some(hostname.to_owned()),
+            bare_message: true,
+            now: Some(Arc::new(clock)),
+            ..PatternOptions::default()
+        };
+        PatternFormatter::new(pattern, options)
+            .map(Some)
+            .map_err(|e| BuildError::invalid("message_pattern", pattern_reason(e)))
     }
 
     /// Both SD-IDs are valid and differ.
@@ -251,6 +278,7 @@ impl SyslogLayerBuilder {
                 framing: None,
                 multiline: Multiline::default(),
                 message_format: MessageFormat::default(),
+                message_pattern: None,
                 facility: Facility::default(),
                 app_name: None,
                 hostname: None,
@@ -436,6 +464,33 @@ impl SyslogLayerBuilder {
     /// By default, [`MessageFormat::Text`].
     pub fn message_format(mut self, message_format: MessageFormat) -> Self {
         self.config.message_format = message_format;
+        self
+    }
+
+    /// Renders the message text (MSG) through a Python `logging` format
+    /// string, as a `logging.Formatter` set on Python's `SysLogHandler`
+    /// does: `"%(name)s[%(process)d]: %(levelname)s %(message)s"` (the
+    /// format Papertrail's Python docs use) gives
+    /// `shop::orders[8123]: WARNING stock low`. The attributes and `%`
+    /// modifiers are the pattern layer's (`logwood-json`'s `PatternLayer`),
+    /// rendered by the same engine over the same record; `%(hostname)s` is
+    /// [`hostname`](Self::hostname), `%(asctime)s` local time.
+    ///
+    /// `%(message)s` is the message alone here: the event's fields and the
+    /// context stay where they are without a pattern (SD-ELEMENTs with
+    /// RFC 5424, ` key=value` pairs after the text with RFC 3164). With
+    /// [`Multiline::SplitLines`] the rendered text is split into lines, so
+    /// the pattern's prefix leads the first record and each continuation
+    /// record carries the header and the context as usual.
+    ///
+    /// Parsed by [`build`](Self::build): an unknown attribute or a bad
+    /// directive is a [`BuildError`] naming `message_pattern` and the
+    /// position. Applies to [`MessageFormat::Text`] only (`build` refuses
+    /// it with [`MessageFormat::Json`]).
+    ///
+    /// By default, MSG is the message as it is.
+    pub fn message_pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.config.message_pattern = Some(pattern.into());
         self
     }
 
@@ -633,12 +688,17 @@ impl SyslogLayerBuilder {
         self.delivery.validate()?;
 
         let system = system();
+        let hostname = self
+            .config
+            .hostname
+            .clone()
+            .unwrap_or_else(|| system.hostname.clone());
+        let pattern = self.config.pattern(&hostname)?;
         let Config {
             multiline,
             message_format,
             facility,
             app_name,
-            hostname,
             sd_id,
             context_sd_id,
             msgid_field,
@@ -658,7 +718,8 @@ impl SyslogLayerBuilder {
                 multiline,
                 max_message_size,
                 facility,
-                hostname: hostname.unwrap_or_else(|| system.hostname.clone()),
+                hostname,
+                pattern,
                 app_name: app_name.unwrap_or_else(|| system.process_name.clone()),
                 pid: system.pid,
                 sd_id,
@@ -790,6 +851,14 @@ impl Settings {
         let guard = FlushGuard::new(shared, delivery.shutdown_timeout);
         Ok((layer, guard))
     }
+}
+
+/// What is wrong with a message pattern, after its option name
+/// (`message_pattern` here, where core's text says `pattern`).
+fn pattern_reason(e: PatternError) -> String {
+    let text = e.to_string();
+    let reason = text.strip_prefix("`pattern`: ").unwrap_or(&text);
+    format!("is invalid: {reason}")
 }
 
 /// Checks `max_message_size` (the transport's default when unset).

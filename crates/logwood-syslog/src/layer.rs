@@ -226,6 +226,7 @@ impl SyslogLayer {
     /// | [`framing`](SyslogLayerBuilder::framing) | octet counting for TCP and TLS, LF for Unix stream (RELP frames records itself) |
     /// | [`multiline`](SyslogLayerBuilder::multiline) | [`SplitLines`](crate::Multiline::SplitLines) |
     /// | [`message_format`](SyslogLayerBuilder::message_format) | [`Text`](crate::MessageFormat::Text) |
+    /// | [`message_pattern`](SyslogLayerBuilder::message_pattern) | none: MSG is the message as it is |
     /// | [`facility`](SyslogLayerBuilder::facility) | [`User`](crate::Facility::User) |
     /// | [`app_name`](SyslogLayerBuilder::app_name) | the process name |
     /// | [`hostname`](SyslogLayerBuilder::hostname) | the system's host name |

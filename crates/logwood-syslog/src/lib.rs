@@ -5,8 +5,11 @@
 //! - **Formats**: RFC 5424 with microsecond timestamps, the event's fields
 //!   and the span context as structured data (`[logwood@32473 …][ctx@32473 …]`);
 //!   RFC 3164 (`<14>Jan  2 23:34:45 host app[pid]: msg key=value`), what
-//!   Python's `SysLogHandler` and Papertrail's docs show. Or the whole
-//!   logwood JSON record as the message, for JSON search.
+//!   Python's `SysLogHandler` and Papertrail's docs show. The message
+//!   text can go through a Python `logging` format, as a `Formatter` on
+//!   `SysLogHandler` (`message_pattern("%(name)s[%(process)d]: %(levelname)s %(message)s")`,
+//!   rendered by the pattern layer's engine). Or the whole logwood JSON
+//!   record as the message, for JSON search.
 //! - **Transports**: UDP (one datagram per record, cut to 2048 bytes), TCP
 //!   with RFC 6587 octet counting or LF framing, TLS (RFC 5425, rustls,
 //!   system roots or a CA file, optional client certificate), Unix sockets

@@ -1,20 +1,85 @@
 //! logwood: `tracing` layers that ship an application's logs where people
-//! read them, each added with `.with(layer)`.
+//! read them (JSON lines on stdout, Python-style rotating files, syslog,
+//! HTTP batches), set up in one line or added with `.with(layer)`.
 //!
-//! - [`json`]: one Timber-style JSON object per line on stdout or any
-//!   `MakeWriter`.
-//! - [`syslog`]: RFC 5424 / RFC 3164 over UDP, TCP, TLS and Unix sockets
-//!   (Papertrail, rsyslog), from a background worker.
-//! - [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, with
-//!   a bounded buffer, retries and a flush guard.
+//! # One line
 //!
-//! Span fields become nested, merging context (`#[instrument(fields(user.id = 42))]`
-//! behaves like Python's `with timber.context(user={'id': 42})`), and every
-//! record carries runtime (function, module, file, line, thread, logger) and
-//! system (pid, process name, hostname) metadata. The record format is
-//! described on [`json::JsonLayer`].
+//! ```no_run
+//! fn main() {
+//!     let _guard = logwood::init();
+//!     tracing::info!(user.id = 42, "logged in");
+//! }
+//! ```
 //!
-//! # Examples
+//! [`init`] reads `RUST_LOG`, the `LOGWOOD_*` variables and the TOML file
+//! named by `LOGWOOD_CONFIG`, builds every sink they ask for with the same
+//! static context, an `EnvFilter` (default `info`) and a level per sink,
+//! routes the `log` crate into `tracing`, installs the subscriber and
+//! returns one [`Guard`] that flushes every sink when dropped. With nothing
+//! set, it writes JSON lines on stdout. A wrong value is an error that
+//! names the variable or key, the value and what is allowed; an unknown
+//! `LOGWOOD_*` variable or TOML key is an error too:
+//!
+//! ```text
+//! $ LOGWOOD_FILE=app.log LOGWOOD_FILE_WHEN=fortnightly ./shop
+//! logwood: LOGWOOD_FILE_WHEN=fortnightly: not a rollover interval; expected S, M, H, D, midnight or W0-W6 (W0 is Monday), in any case
+//! ```
+//!
+//! The same in code is [`builder()`]; the README's reference table lists
+//! every variable with its TOML key and default.
+//!
+//! ```
+//! # fn main() -> Result<(), logwood::InitError> {
+//! let (dispatch, guard) = logwood::builder()
+//!     .read_env(false)
+//!     .stdout(logwood::Stdout::Json)
+//!     .context_field("service.name", "shop")
+//!     .level("info,hyper=warn")
+//!     .build()?;
+//! tracing::dispatcher::with_default(&dispatch, || {
+//!     tracing::info!(order.id = 1234, "Order placed");
+//! });
+//! let stats = guard.shutdown(std::time::Duration::from_secs(5));
+//! assert_eq!(stats.get("stdout").unwrap().sent, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Layer by layer
+//!
+//! The layers, each behind its feature (the links lead to the ones this
+//! build has):
+//!
+#![cfg_attr(
+    feature = "json",
+    doc = "- [`json`]: one Timber-style JSON object per line on stdout or any \
+           `MakeWriter`; Python `logging` patterns; rotating files."
+)]
+#![cfg_attr(
+    not(feature = "json"),
+    doc = "- `json` (feature `json`): one Timber-style JSON object per line; \
+           Python `logging` patterns; rotating files."
+)]
+#![cfg_attr(
+    feature = "syslog",
+    doc = "- [`syslog`]: RFC 5424 / RFC 3164 over UDP, TCP, TLS and Unix sockets \
+           (Papertrail, rsyslog), from a background worker."
+)]
+#![cfg_attr(
+    not(feature = "syslog"),
+    doc = "- `syslog` (feature `syslog`): RFC 5424 / RFC 3164 over UDP, TCP, TLS \
+           and Unix sockets (Papertrail, rsyslog), from a background worker."
+)]
+#![cfg_attr(
+    feature = "http",
+    doc = "- [`http`]: Timber-compatible msgpack (or NDJSON) batches over HTTP, \
+           with a bounded buffer, retries and a flush guard."
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "- `http` (feature `http`): Timber-compatible msgpack (or NDJSON) \
+           batches over HTTP, with a bounded buffer, retries and a flush guard."
+)]
 //!
 //! ```
 //! use tracing_subscriber::prelude::*;
@@ -33,28 +98,67 @@
 //! # }
 //! ```
 //!
+//! Span fields become nested, merging context (`#[instrument(fields(user.id = 42))]`
+//! behaves like Python's `with timber.context(user={'id': 42})`), and every
+//! record carries runtime (function, module, file, line, thread, logger) and
+//! system (pid, process name, hostname) metadata. The record format is
+//! described on `json::JsonLayer`.
+//!
+//! # Exiting
+//!
+//! The buffered sinks (HTTP batches, the syslog queue, a non-blocking
+//! file) hold records for a moment. Dropping the [`Guard`] (at the end of
+//! `main`, or during a panic unwind) delivers them, waiting at most
+//! `LOGWOOD_SHUTDOWN_TIMEOUT`. `std::process::exit` runs no destructors,
+//! so what is buffered then is lost: call [`Guard::shutdown`] (or
+//! `drop(guard)`) before it.
+//!
 //! # Feature flags
 //!
-//! - `json` (default): the JSON layer, as [`json`].
-//! - `syslog`: the syslog layer, as [`syslog`].
-//! - `http`: the HTTP batch layer, as [`http`].
+//! - `json` (default): the JSON and pattern layers and the file writer, as
+//!   `logwood::json`; `init()`'s stdout and file sinks.
+//! - `syslog`: the syslog layer, as `logwood::syslog`; `init()`'s syslog
+//!   sink.
+//! - `http`: the HTTP batch layer, as `logwood::http`; `init()`'s HTTP sink.
 //! - `tls`: TLS with rustls for the layers that are on (RFC 5425 for
-//!   `syslog`, https for `http`).
-//!   Requires a layer feature to have an effect.
+//!   `syslog`, https for `http`). Requires a layer feature to have an
+//!   effect.
 //! - `gzip`: gzip request bodies for `http`. Requires `http`.
+//! - `zstd`: zstd compression of rotated files. Requires `json` (and a C
+//!   compiler, for libzstd).
 //! - `full`: every layer, with TLS.
+//!
+//! A setting of a sink whose feature is off is an error naming the
+//! feature (`LOGWOOD_SYSLOG needs logwood's `syslog` feature`).
 //!
 //! # Supported Rust versions
 //!
 //! Built and tested with Rust 1.95 (the manifest's `rust-version`).
 #![doc(test(attr(deny(warnings))))]
+// The examples show `main` holding the guard: that is their point.
+#![allow(clippy::needless_doctest_main)]
 
+mod builder;
+mod config;
+mod env;
+mod error;
+mod filter;
+mod guard;
+mod init;
+mod sinks;
+
+pub use builder::{Builder, FileFormat, Stdout};
+pub use error::InitError;
+pub use filter::DEFAULT_LEVEL;
+pub use guard::{Guard, SinkStats};
 pub use logwood_core::{
-    DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode, StaticContext, Stats,
-    StatsHandle, Value,
+    DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, ErrorKind, FlushGuard, FlushTimeout, JitterMode,
+    StaticContext, Stats, StatsHandle, Value,
 };
+pub use sinks::file::DEFAULT_PATTERN;
 
-/// The JSON stdout layer (`logwood-json`).
+/// The JSON and pattern layers and the rotating file writer
+/// (`logwood-json`).
 ///
 /// Requires the `json` feature (on by default).
 #[cfg(feature = "json")]
@@ -74,3 +178,87 @@ pub use logwood_syslog as syslog;
 #[cfg(feature = "http")]
 #[doc(inline)]
 pub use logwood_http as http;
+
+/// Sets up logging from the environment and the TOML file named by
+/// `LOGWOOD_CONFIG`, installs it as the global subscriber and returns its
+/// [`Guard`]; on a configuration error, prints it on stderr and exits the
+/// process with status 1 (see [`try_init`] to handle it instead).
+///
+/// Keep the guard until the program ends: `let _guard = logwood::init();`.
+///
+/// # Examples
+///
+/// ```no_run
+/// fn main() {
+///     // RUST_LOG=info,hyper=warn LOGWOOD_FILE=app.log LOGWOOD_CONTEXT=service.name=shop
+///     let _guard = logwood::init();
+///     tracing::info!("started");
+/// }
+/// ```
+pub fn init() -> Guard {
+    builder().init()
+}
+
+/// Sets up logging from the environment and the TOML file named by
+/// `LOGWOOD_CONFIG`, installs it as the global subscriber (and the `log`
+/// crate's bridge) and returns its [`Guard`].
+///
+/// # Errors
+///
+/// An [`InitError`] naming the variable or TOML key, its value and what is
+/// allowed; [`InitError::AlreadyInitialized`] on a second call.
+///
+/// # Examples
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let _guard = logwood::try_init()?;
+///     tracing::info!("started");
+///     Ok(())
+/// }
+/// ```
+pub fn try_init() -> Result<Guard, InitError> {
+    builder().try_init()
+}
+
+/// A [`Builder`]: the settings of [`init`] in code, beneath the TOML file
+/// and the environment.
+///
+/// # Examples
+///
+/// ```no_run
+/// let _guard = logwood::builder()
+///     .context_field("service.name", "shop")
+///     .file("shop.log")
+///     .file_max_bytes(10 << 20)
+///     .file_backup_count(5)
+///     .init();
+/// ```
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+/// Prints `e` (and its deeper causes) on stderr and exits with status 1.
+fn exit_with(e: &InitError) -> ! {
+    use std::error::Error as _;
+
+    let mut text = e.to_string();
+    eprintln!("logwood: {text}");
+    // Causes the message does not already say.
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let line = c.to_string();
+        if !text.contains(&line) {
+            eprintln!("  caused by: {line}");
+            text.push_str(&line);
+        }
+        cause = c.source();
+    }
+    std::process::exit(1)
+}
+
+/// The README's Rust blocks, compiled and run as doctests (they use every
+/// layer: `cargo test --doc -p logwood --all-features`).
+#[cfg(all(doctest, feature = "json", feature = "syslog", feature = "http"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

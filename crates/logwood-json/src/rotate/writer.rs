@@ -98,8 +98,9 @@ use crate::RotatingFileWriterBuilder;
 /// and only then deletes the original, so a crash loses nothing; the next
 /// start deletes leftover `.tmp` files and compresses rotated files left
 /// uncompressed. Until compressed, a rotated file keeps its plain name,
-/// and retention counts it once either way. A
-/// [guard](#the-guard) waits for the compressions too.
+/// and retention counts it once either way. The guard that
+/// [`build`](crate::RotatingFileWriterBuilder::build) returns waits for the
+/// compressions too.
 ///
 /// # External rotation (logrotate)
 ///

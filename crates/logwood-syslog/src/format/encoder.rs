@@ -6,8 +6,10 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use logwood_core::__private::pattern::PatternFormatter;
 use logwood_core::__private::{
-    Counters, Encode, EventFields, FieldFormat, Json, LiftFrom, Output, Record, RecordOptions,
+    Counters, Encode, EventFields, FieldFormat, Json, LiftFrom, MAX_RETAINED_CAPACITY, Output,
+    Record, RecordOptions,
 };
 
 use super::options::{
@@ -16,30 +18,44 @@ use super::options::{
 use super::rfc5424::SdWriter;
 use super::{escape, rfc3164, rfc5424};
 
+/// A thread's scratch buffers for text records, reused by its events (as
+/// core's record buffers: cleared for each use, nothing kept from one event
+/// to the next).
+#[derive(Default)]
+struct Scratch {
+    /// The dotted path of the context walk.
+    path: String,
+    /// The message text rendered through the `message_pattern`.
+    message: Vec<u8>,
+}
+
 thread_local! {
-    /// The dotted-path buffer of the context walk, reused by a thread's
-    /// events (a scratch buffer, as core's record buffers: cleared for each
-    /// use, nothing kept from one event to the next).
-    static PATH: RefCell<String> = const { RefCell::new(String::new()) };
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// A path buffer longer than this after an event is freed rather than kept.
 const MAX_PATH_CAPACITY: usize = 4096;
 
-/// Calls `f` with this thread's path buffer; with a fresh one when it is in
-/// use (an event emitted while encoding one) or gone (thread teardown).
-fn with_path<R>(mut f: impl FnMut(&mut String) -> R) -> R {
-    PATH.try_with(|cell| {
-        let mut path = cell.try_borrow_mut().ok()?;
-        let r = f(&mut path);
-        if path.capacity() > MAX_PATH_CAPACITY {
-            *path = String::new();
-        }
-        Some(r)
-    })
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| f(&mut String::new()))
+/// Calls `f` with this thread's scratch buffers; with fresh ones when they
+/// are in use (an event emitted while encoding one) or gone (thread
+/// teardown).
+fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
+    SCRATCH
+        .try_with(|cell| {
+            let mut scratch = cell.try_borrow_mut().ok()?;
+            let r = f(&mut scratch);
+            if scratch.path.capacity() > MAX_PATH_CAPACITY {
+                scratch.path = String::new();
+            }
+            scratch.message.clear();
+            if scratch.message.capacity() > MAX_RETAINED_CAPACITY {
+                scratch.message = Vec::new();
+            }
+            Some(r)
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| f(&mut Scratch::default()))
 }
 
 /// What the encoder needs, validated by the builder.
@@ -56,6 +72,9 @@ pub(crate) struct EncoderSettings {
     pub(crate) sd_id: String,
     pub(crate) context_sd_id: String,
     pub(crate) msgid_field: String,
+    /// The `message_pattern`, compiled: MSG's text (the message alone when
+    /// `None`).
+    pub(crate) pattern: Option<PatternFormatter>,
     /// The clock (a fixed one in tests of the exact output).
     pub(crate) clock: fn() -> SystemTime,
 }
@@ -198,7 +217,8 @@ impl SyslogEncoder {
         );
     }
 
-    /// MSG is the message: one record, or with `SplitLines` one per
+    /// MSG is the message (or `rendered`, the message through the
+    /// `message_pattern`): one record, or with `SplitLines` one per
     /// non-empty line, the fields on the first and the context on each.
     fn encode_text(
         &self,
@@ -206,10 +226,13 @@ impl SyslogEncoder {
         fields: &mut EventFields,
         out: &mut Output<'_>,
         path: &mut String,
+        rendered: Option<&[u8]>,
     ) {
         let settings = &self.settings;
         let split = settings.multiline == Multiline::SplitLines
-            && fields.message().is_some_and(|m| m.contains(&b'\n'));
+            && rendered
+                .or(fields.message())
+                .is_some_and(|m| m.contains(&b'\n'));
 
         // The first record: the header, the fields and the context, and the
         // first line (or the whole message).
@@ -236,7 +259,7 @@ impl SyslogEncoder {
                 );
                 sd.finish(out.bytes);
                 let sd = sd_start..out.bytes.len();
-                let line = first_line(fields.message(), split);
+                let line = first_line(rendered.or(fields.message()), split);
                 let msg_start = self.begin_msg(out.bytes, line.is_empty());
                 out.bytes.extend_from_slice(line);
                 (Some(sd), msg_start, context)
@@ -244,7 +267,7 @@ impl SyslogEncoder {
             SyslogFormat::Rfc3164 => {
                 let msg_start = out.bytes.len();
                 out.bytes
-                    .extend_from_slice(first_line(fields.message(), split));
+                    .extend_from_slice(first_line(rendered.or(fields.message()), split));
                 rfc3164::write_field_pairs(out.bytes, msg_start, fields);
                 let context = rfc3164::write_context_pairs(out.bytes, msg_start, record, path);
                 (None, msg_start, context)
@@ -266,7 +289,7 @@ impl SyslogEncoder {
         // The following lines: the same header and context (copied from the
         // first record, unless cutting it changed them), then the line.
         let reusable = (!cut).then_some(Reusable { header, context });
-        let message = fields.message().unwrap_or_default();
+        let message = rendered.or(fields.message()).unwrap_or_default();
         for line in lines(message).skip(1) {
             let start = out.bytes.len();
             match &reusable {
@@ -355,9 +378,14 @@ impl Encode for SyslogEncoder {
     fn encode(&self, record: &Record<'_>, fields: &mut EventFields, out: &mut Output<'_>) {
         match self.settings.message_format {
             MessageFormat::Json => self.encode_json(record, fields, out.bytes),
-            MessageFormat::Text => {
-                with_path(|path| self.encode_text(record, fields, out, path));
-            }
+            MessageFormat::Text => with_scratch(|scratch| {
+                let Scratch { path, message } = scratch;
+                let rendered = self.settings.pattern.as_ref().map(|pattern| {
+                    pattern.render(message, record, fields);
+                    message.as_slice()
+                });
+                self.encode_text(record, fields, out, path, rendered);
+            }),
         }
     }
 }
@@ -791,6 +819,121 @@ mod tests {
                 format!("{head}  at a.rs:1 {context}"),
                 format!("{head}  at b.rs:2 {context}"),
             ]
+        );
+    }
+
+    #[test]
+    fn message_pattern_renders_msg_and_leaves_fields_and_context_in_place() {
+        let emit = || {
+            let span = tracing::info_span!("handle", request.id = "r-42");
+            let _e = span.enter();
+            tracing::warn!(target: "shop::orders", code = 7, "stock low");
+        };
+        let pattern = "%(name)s[%(process)d]: %(levelname)s %(message)s";
+        let pid = pid();
+        let (records, _) = capture(
+            |b| b.format(SyslogFormat::Rfc5424).message_pattern(pattern),
+            emit,
+        );
+        assert_eq!(
+            records,
+            vec![format!(
+                "<12>1 2026-01-02T23:34:45.123456Z web-1 shop {pid} - \
+                 [logwood@32473 code=\"7\"][ctx@32473 request.id=\"r-42\"] \
+                 shop::orders[{pid}]: WARNING stock low"
+            )]
+        );
+        let (records, _) = capture(|b| b.message_pattern(pattern), emit);
+        assert_eq!(
+            records,
+            vec![format!(
+                "<12>Jan  2 23:34:45 web-1 shop[{pid}]: shop::orders[{pid}]: WARNING stock low \
+                 code=7 request.id=r-42"
+            )]
+        );
+    }
+
+    #[test]
+    fn message_pattern_sees_the_hostname_function_and_time_of_the_layer() {
+        let (records, _) = capture(
+            |b| {
+                b.format(SyslogFormat::Rfc5424).message_pattern(
+                    "%(hostname)s %(funcName)s %(created).3f %(levelno)d %(message)s",
+                )
+            },
+            || {
+                let span = tracing::info_span!("place_order");
+                let _e = span.enter();
+                tracing::error!("declined");
+            },
+        );
+        assert!(
+            records[0].ends_with(" - - web-1 place_order 1767396885.123 40 declined"),
+            "{}",
+            records[0]
+        );
+    }
+
+    #[test]
+    fn message_pattern_with_split_lines_leads_the_first_record_only() {
+        let (records, stats) = capture(
+            |b| {
+                b.format(SyslogFormat::Rfc5424)
+                    .message_pattern("%(levelname)s %(message)s")
+            },
+            || {
+                let span = tracing::info_span!("handle", request.id = "r-42");
+                let _e = span.enter();
+                tracing::error!(code = 7, "panicked\n  at a.rs:1");
+            },
+        );
+        let pid = pid();
+        let head = format!("<11>1 2026-01-02T23:34:45.123456Z web-1 shop {pid} - ");
+        let ctx = "[ctx@32473 request.id=\"r-42\"]";
+        assert_eq!(
+            records,
+            vec![
+                format!("{head}[logwood@32473 code=\"7\"]{ctx} ERROR panicked"),
+                format!("{head}{ctx}   at a.rs:1"),
+            ]
+        );
+        assert_eq!((stats.emitted, stats.sent), (2, 2));
+    }
+
+    #[test]
+    fn message_pattern_errors_name_the_option_and_the_position() {
+        let err = SyslogLayer::builder()
+            .udp("127.0.0.1:514")
+            .message_pattern("%(levelname)s %(nope)s")
+            .build()
+            .unwrap_err();
+        assert_eq!(err.option(), "message_pattern");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "`message_pattern` is invalid: unknown attribute `nope` at position 14"
+            ),
+            "{text}"
+        );
+        let err = SyslogLayer::builder()
+            .udp("127.0.0.1:514")
+            .message_pattern("%(asctime) %(message)s")
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("missing conversion type after `%(asctime)`"),
+            "{err}"
+        );
+        let err = SyslogLayer::builder()
+            .udp("127.0.0.1:514")
+            .message_format(MessageFormat::Json)
+            .message_pattern("%(message)s")
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`MessageFormat::Text` only"),
+            "{err}"
         );
     }
 

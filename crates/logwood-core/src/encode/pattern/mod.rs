@@ -49,6 +49,10 @@ pub struct PatternOptions {
     /// Whether `%(message)s` ends with the context (static and span) as
     /// ` key=value` pairs.
     pub span_context: bool,
+    /// Whether `%(message)s` is the message alone, without the fields and
+    /// context pairs: for a layer that writes those elsewhere (the syslog
+    /// layer, in its structured data or after the message text).
+    pub bare_message: bool,
     /// A clock for tests (read once when the formatter is made, the start
     /// of `relativeCreated`, and once per event).
     pub now: Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>,
@@ -62,6 +66,7 @@ impl fmt::Debug for PatternOptions {
             .field("hostname", &self.hostname)
             .field("dotted_logger_names", &self.dotted_logger_names)
             .field("span_context", &self.span_context)
+            .field("bare_message", &self.bare_message)
             .field("now", &self.now.as_ref().map(|_| ".."))
             .finish()
     }
@@ -99,6 +104,7 @@ impl PatternFormatter {
                 hostname,
                 dotted_logger_names: options.dotted_logger_names,
                 span_context: options.span_context,
+                bare_message: options.bare_message,
             },
             clock: Clock::new(options.now.map(NowFn)),
         })

@@ -37,6 +37,8 @@ pub(crate) struct RenderOptions {
     pub(crate) hostname: Box<str>,
     pub(crate) dotted_logger_names: bool,
     pub(crate) span_context: bool,
+    /// `%(message)s` is the message alone (no fields, no context).
+    pub(crate) bare_message: bool,
 }
 
 /// One record's inputs.
@@ -268,6 +270,10 @@ fn piece(
                 Attr::Msecs => write_float(out, spec, record.time.msecs, tmp),
                 Attr::Asctime => {
                     opts.date.write(out, &record.time);
+                    finish_text(out, start, spec, tmp);
+                }
+                Attr::Message if opts.bare_message => {
+                    out.extend_from_slice(fields.message().unwrap_or_default());
                     finish_text(out, start, spec, tmp);
                 }
                 Attr::Message => {
