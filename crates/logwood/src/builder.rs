@@ -555,6 +555,26 @@ impl Builder {
         Ok(guard)
     }
 
+    /// Checks every setting with `vars` standing for the environment,
+    /// starting nothing (no file opened, no connection made). Test seam,
+    /// not a stable API: for fuzzing and tests of the configuration.
+    ///
+    /// # Errors
+    ///
+    /// The [`InitError`] `try_init` would return for these settings.
+    #[doc(hidden)]
+    pub fn check_with_env<K, V>(
+        self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<(), InitError>
+    where
+        K: Into<std::ffi::OsString>,
+        V: Into<std::ffi::OsString>,
+    {
+        let (parts, _) = self.into_parts();
+        init::check(parts, vars.into_iter().map(|(k, v)| (k.into(), v.into())))
+    }
+
     /// The settings for [`init::assemble`], and whether to bridge `log`.
     fn into_parts(self) -> (init::Parts, bool) {
         let parts = init::Parts {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use logwood_core::{DEFAULT_SHUTDOWN_TIMEOUT, StaticContext, Value};
 use tracing_core::{Dispatch, LevelFilter};
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::Registry;
 
@@ -31,17 +32,45 @@ pub(crate) struct Parts {
 /// Merges the sources, plans and starts the sinks, and assembles the
 /// subscriber; also returns its most verbose level (for the `log` bridge).
 pub(crate) fn assemble(parts: Parts) -> Result<(Dispatch, Guard, LevelFilter), InitError> {
-    let Parts {
-        mut config,
-        context,
-        config_file,
-        read_env,
-    } = parts;
-    let env = if read_env {
+    let env = if parts.read_env {
         Env::read()?
     } else {
         Env::default()
     };
+    let (config, shared, filter, planned) = plan(parts, env)?;
+    let built = sinks::start_all(planned, &shared)?;
+    let timeout = shared.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
+    let (guard, layers) = Guard::new(built, timeout);
+    drop(config);
+    let subscriber = Registry::default().with(layers).with(filter);
+    let max_level =
+        tracing_core::Subscriber::max_level_hint(&subscriber).unwrap_or(LevelFilter::TRACE);
+    Ok((Dispatch::new(subscriber), guard, max_level))
+}
+
+/// Checks every setting of `parts` with the variables `vars` standing for
+/// the environment, starting nothing (no file opened, no connection): for
+/// fuzzing and tests of the configuration.
+pub(crate) fn check(
+    parts: Parts,
+    vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<(), InitError> {
+    let env = Env::from_vars(vars)?;
+    plan(parts, env).map(|_| ())
+}
+
+/// The settings merged (code, file, environment) and checked into the
+/// sinks' plans, the shared settings and the global filter.
+fn plan(
+    parts: Parts,
+    env: Env,
+) -> Result<(Config, Shared, EnvFilter, Vec<sinks::Planned>), InitError> {
+    let Parts {
+        mut config,
+        context,
+        config_file,
+        read_env: _,
+    } = parts;
     let file = match env.config_file()? {
         Some(path) => Some((path, config::CONFIG)),
         None => config_file.map(|path| (path, "the builder's `config_file`")),
@@ -54,13 +83,7 @@ pub(crate) fn assemble(parts: Parts) -> Result<(Dispatch, Guard, LevelFilter), I
     let shared = shared(&config, context)?;
     let filter = filter::global_filter(config.level.as_ref(), &config.levels)?;
     let planned = sinks::plan_all(&mut config, &shared)?;
-    let built = sinks::start_all(planned, &shared)?;
-    let timeout = shared.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT);
-    let (guard, layers) = Guard::new(built, timeout);
-    let subscriber = Registry::default().with(layers).with(filter);
-    let max_level =
-        tracing_core::Subscriber::max_level_hint(&subscriber).unwrap_or(LevelFilter::TRACE);
-    Ok((Dispatch::new(subscriber), guard, max_level))
+    Ok((config, shared, filter, planned))
 }
 
 /// Installs `dispatch` as the global default, after routing the `log`
