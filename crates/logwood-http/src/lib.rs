@@ -115,11 +115,15 @@ mod client;
 mod error;
 mod guard;
 mod layer;
+mod otlp;
+mod partial;
+mod pipeline;
 mod retry;
 mod secret;
 mod worker;
 
 pub use body::Format;
+pub use body::OtlpProtocol;
 pub use builder::{
     DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECTION_MAX_AGE, DEFAULT_FLUSH_INTERVAL,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_INITIAL,
@@ -127,6 +131,10 @@ pub use builder::{
 };
 pub use error::BuildError;
 pub use layer::{BETTER_STACK_URL, HttpLayer};
+pub use otlp::{
+    DEFAULT_OTLP_BUFFER_CAPACITY, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_MAX_BATCH_BYTES,
+    MAX_OTLP_BATCH_BYTES, OTLP_LOGS_PATH, OtlpEnv, OtlpEnvError, OtlpLayer, OtlpLayerBuilder,
+};
 // The delivery vocabulary every logwood layer shares (as `logwood-json`
 // re-exports it), with the backoff's `JitterMode` and the default
 // `shutdown_timeout`, which this crate exported before under these names.
