@@ -106,7 +106,7 @@ use crate::body::{OtlpEncoder, OtlpProtocol};
 ///
 /// #[tracing::instrument(fields(user.id = 42))]
 /// fn place_order() {
-///     tracing::info!(target: "shop::orders", order.id = 1234_u64, order.total = 520.23, "Order placed");
+///     tracing::info!(target: "shop::orders", order_id = 1234_u64, total = 520.23, "Order placed");
 /// }
 /// tracing::subscriber::with_default(subscriber, place_order);
 ///
@@ -116,8 +116,8 @@ use crate::body::{OtlpEncoder, OtlpProtocol};
 /// let record = &records[0];
 /// assert_eq!(record["body"], "Order placed");
 /// assert_eq!(record["severityNumber"], 9);
-/// assert_eq!(record["attributes"]["order.id"], 1234);
-/// assert_eq!(record["attributes"]["order.total"], 520.23);
+/// assert_eq!(record["attributes"]["order_id"], 1234);
+/// assert_eq!(record["attributes"]["total"], 520.23);
 /// assert_eq!(record["attributes"]["user.id"], 42);
 /// assert_eq!(record["resource"]["service.name"], "shop");
 /// assert_eq!(record["scope"]["name"], "shop::orders");
