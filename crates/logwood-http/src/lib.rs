@@ -100,8 +100,14 @@
 //!   `server_name`, and a client certificate for mutual TLS
 //!   (`client_cert`, `client_key`). Requires tokio-rustls and
 //!   logwood-core's `tls` feature (rustls, rustls-native-certs).
-//! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`).
-//!   Requires flate2 (pure-Rust backend).
+//! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`,
+//!   `OtlpLayerBuilder::gzip`). Requires flate2 (pure-Rust backend).
+//! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
+//!   the subscriber, records of events inside a span carry its
+//!   OpenTelemetry ids: the OTLP `LogRecord`'s own `trace_id`, `span_id`
+//!   and `flags`, and `context.trace_id` / `context.span_id` (lowercase
+//!   hex) in Timber records. Requires logwood-core's `opentelemetry`
+//!   feature (opentelemetry, tracing-opentelemetry).
 //!
 //! # Supported Rust versions
 //!
