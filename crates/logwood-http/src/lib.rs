@@ -1,6 +1,7 @@
-//! logwood's HTTP batch layer: events shipped in Timber-style batches
-//! (msgpack frames or NDJSON) to an HTTP ingest endpoint, over one
-//! kept-alive connection, with bounded buffering, retries and a flush guard.
+//! logwood's HTTP batch layers: events shipped in Timber-style batches
+//! (msgpack frames or NDJSON) to an HTTP ingest endpoint, or as OTLP/HTTP
+//! logs to an OpenTelemetry receiver, over one kept-alive connection, with
+//! bounded buffering, retries and a flush guard.
 //!
 //! [`HttpLayer`] encodes each event on the calling thread into the same
 //! record tree as logwood's JSON layer (the record path every logwood layer
@@ -19,6 +20,13 @@
 //!   first of each kind is printed on stderr at once with its cause;
 //! - [`FlushGuard`]: `flush(timeout)`, `shutdown(timeout) -> Stats`, and a
 //!   flush within `shutdown_timeout` when it is dropped.
+//!
+//! [`OtlpLayer`] is the same machinery speaking OTLP/HTTP logs (protobuf or
+//! JSON) to any OpenTelemetry Collector, Vector, Grafana Alloy or Data
+//! Prepper, with the record mapped to an OpenTelemetry `LogRecord`
+//! ([the table](OtlpLayer#wire-format)), retries per the OTLP
+//! specification, partial successes counted as `rejected`, and
+//! [`OtlpEnv`] for the standard `OTEL_*` variables.
 //!
 //! Endpoints: Timber's `frames` API and Better Stack
 //! ([`HttpLayer::better_stack`], [`HttpLayer::timber`]), `logwood-collector`

@@ -50,8 +50,8 @@ pub struct RecordOptions {
     /// Whether to write `context.system`.
     pub system: bool,
     /// Whether to lift `key=value` pairs and JSON objects found in the
-    /// message into fields (the rules are in
-    /// [`crate::field`](crate::field#lifting-fields-out-of-the-message)).
+    /// message into fields (the rules are in the documentation of core's
+    /// `field` module, "Lifting fields out of the message").
     /// Off by default.
     pub lift_message_fields: bool,
 }
@@ -197,7 +197,7 @@ impl Record<'_> {
     }
 
     /// Whether the static or span context has the top-level `key`.
-    fn context_has_key(&self, key: &str) -> bool {
+    pub(crate) fn context_has_key(&self, key: &str) -> bool {
         let bit = crate::value::key_bit(key);
         let fixed =
             self.opts.context.key_mask() & bit != 0 && self.opts.context.map().get(key).is_some();

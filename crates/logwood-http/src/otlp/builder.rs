@@ -24,8 +24,11 @@ pub const DEFAULT_OTLP_ENDPOINT: &str = "http://localhost:4318";
 /// The path appended to a base endpoint: `/v1/logs`.
 pub const OTLP_LOGS_PATH: &str = "/v1/logs";
 /// Default of [`buffer_capacity`](OtlpLayerBuilder::buffer_capacity) for
-/// OTLP: 2048 records (the OpenTelemetry SDK's default queue size).
-pub const DEFAULT_OTLP_BUFFER_CAPACITY: usize = 2048;
+/// OTLP: 512 records, the OpenTelemetry SDK's export batch size. A batch
+/// holds at most this many records, and while one is posted as many more
+/// wait in the buffer (a larger value makes larger requests, which a
+/// receiver decodes in more memory at once).
+pub const DEFAULT_OTLP_BUFFER_CAPACITY: usize = 512;
 /// Default of [`max_batch_bytes`](OtlpLayerBuilder::max_batch_bytes) for
 /// OTLP: 4 MiB.
 pub const DEFAULT_OTLP_MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
@@ -54,7 +57,7 @@ pub const MAX_OTLP_BATCH_BYTES: usize = 64 * 1024 * 1024 - 1;
 /// | [`request_timeout`](Self::request_timeout) | 10 s ([`DEFAULT_REQUEST_TIMEOUT`](crate::DEFAULT_REQUEST_TIMEOUT)) | `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` |
 /// | [`service_name`](Self::service_name) | `unknown_service:{executable}` | `OTEL_SERVICE_NAME` |
 /// | [`resource_attribute`](Self::resource_attribute) | none | `OTEL_RESOURCE_ATTRIBUTES` |
-/// | [`buffer_capacity`](Self::buffer_capacity) | 2048 records ([`DEFAULT_OTLP_BUFFER_CAPACITY`]) | |
+/// | [`buffer_capacity`](Self::buffer_capacity) | 512 records ([`DEFAULT_OTLP_BUFFER_CAPACITY`]) | |
 /// | [`drop_extra_events`](Self::drop_extra_events) | `true` (drop and count) | |
 /// | [`shutdown_timeout`](Self::shutdown_timeout) | 5 s ([`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT)) | |
 /// | [`flush_interval`](Self::flush_interval) | 1 s ([`DEFAULT_FLUSH_INTERVAL`](crate::DEFAULT_FLUSH_INTERVAL)) | |
@@ -140,7 +143,7 @@ impl OtlpLayerBuilder {
 
     logwood_core::layer_option_setters!(layer, runtime: "`true`", system: "`true`");
 
-    logwood_core::delivery_option_setters!(delivery, capacity: "2048 records ([`DEFAULT_OTLP_BUFFER_CAPACITY`]), the OpenTelemetry SDK's queue size");
+    logwood_core::delivery_option_setters!(delivery, capacity: "512 records ([`DEFAULT_OTLP_BUFFER_CAPACITY`]), the OpenTelemetry SDK's export batch size");
 
     /// The encoding of the requests: [`OtlpProtocol::Protobuf`]
     /// (`application/x-protobuf`) or [`OtlpProtocol::Json`]

@@ -110,21 +110,21 @@ impl OtlpAttrs {
     fn head(out: &mut Vec<u8>, key_len: usize, value_len: usize) -> usize {
         let kv_len =
             wire::field_len(tag::FIRST, key_len) + wire::field_len(tag::KV_VALUE, value_len);
-        prost::encoding::encode_key(ATTRIBUTES, prost::encoding::WireType::LengthDelimited, out);
-        prost::encoding::encode_varint(kv_len as u64, out);
-        prost::encoding::encode_key(tag::FIRST, prost::encoding::WireType::LengthDelimited, out);
-        prost::encoding::encode_varint(key_len as u64, out);
+        wire::key(out, ATTRIBUTES, prost::encoding::WireType::LengthDelimited);
+        wire::varint(out, kv_len as u64);
+        wire::key(out, tag::FIRST, prost::encoding::WireType::LengthDelimited);
+        wire::varint(out, key_len as u64);
         out.len()
     }
 
     #[inline]
     fn value_head(out: &mut Vec<u8>, value_len: usize) {
-        prost::encoding::encode_key(
+        wire::key(
+            out,
             tag::KV_VALUE,
             prost::encoding::WireType::LengthDelimited,
-            out,
         );
-        prost::encoding::encode_varint(value_len as u64, out);
+        wire::varint(out, value_len as u64);
     }
 }
 

@@ -113,8 +113,8 @@ pub fn write_proto(record: &Record<'_>, fields: &mut EventFields, out: &mut Vec<
     let scope_logs = wire::open(out, SCOPE_LOGS, 2);
     let target = record.meta.target().as_bytes();
     let name_len = wire::field_len(NAME, target.len());
-    prost::encoding::encode_key(SCOPE, prost::encoding::WireType::LengthDelimited, out);
-    prost::encoding::encode_varint(name_len as u64, out);
+    wire::key(out, SCOPE, prost::encoding::WireType::LengthDelimited);
+    wire::varint(out, name_len as u64);
     wire::bytes_field(out, NAME, &[target]);
 
     let log = wire::open(out, LOG_RECORDS, 2);
@@ -218,12 +218,7 @@ fn write_attributes<A: Attrs>(record: &Record<'_>, fields: &mut EventFields, out
         if let Some(span) = record.span {
             context_mask |= span.merged.key_mask();
         }
-        let meta_mask = if record.opts.runtime {
-            key_bit("code") | key_bit("thread")
-        } else {
-            0
-        };
-        if event_mask & context_mask == 0 && (event_mask | context_mask) & meta_mask == 0 {
+        if !may_repeat(record, out, keys, event_mask, context_mask) {
             // No key can repeat: the context's cached attributes are copied.
             record.write_context_flat::<A>(out, path);
             for_each_metadata(record, &mut |key, value| {
@@ -248,6 +243,48 @@ fn write_attributes<A: Attrs>(record: &Record<'_>, fields: &mut EventFields, out
         });
         for_each_metadata(record, &mut |key, value| put(out, key, value));
     });
+}
+
+/// Whether a context leaf or a metadata attribute may have the key of an
+/// attribute written before (then each is checked): first by the masks of
+/// the first segments, then, when they meet, exactly, by the top-level
+/// keys of the context. `keys` are the event fields' keys as written in
+/// `out`.
+fn may_repeat(
+    record: &Record<'_>,
+    out: &[u8],
+    keys: &[Range<usize>],
+    event_mask: u64,
+    context_mask: u64,
+) -> bool {
+    let first_segment = |k: &Range<usize>| {
+        let key = out.get(k.clone()).unwrap_or_default();
+        // A key that needed escaping (OTLP/JSON) is taken as a conflict.
+        let first = key.split(|&b| b == b'.').next().unwrap_or_default();
+        (!key.contains(&b'\\'))
+            .then(|| std::str::from_utf8(first).ok())
+            .flatten()
+    };
+    if event_mask & context_mask != 0
+        && keys
+            .iter()
+            .any(|k| first_segment(k).is_none_or(|first| record.context_has_key(first)))
+    {
+        return true;
+    }
+    if !record.opts.runtime {
+        return false;
+    }
+    let meta_mask = key_bit("code") | key_bit("thread");
+    if event_mask & meta_mask != 0
+        && keys
+            .iter()
+            .any(|k| first_segment(k).is_none_or(|first| matches!(first, "code" | "thread")))
+    {
+        return true;
+    }
+    context_mask & meta_mask != 0
+        && (record.context_has_key("code") || record.context_has_key("thread"))
 }
 
 /// Calls `f` with each runtime metadata attribute, when the layer writes

@@ -58,12 +58,12 @@ pub fn resource_proto(attributes: &[(String, Value)]) -> Vec<u8> {
 /// `resource_logs` key and length, into `head` (at most 11 bytes).
 pub fn proto_head(head: &mut Vec<u8>, resource: &[u8], records: usize) {
     head.clear();
-    prost::encoding::encode_key(
+    wire::key(
+        head,
         RESOURCE_LOGS,
         prost::encoding::WireType::LengthDelimited,
-        head,
     );
-    prost::encoding::encode_varint((resource.len() + records) as u64, head);
+    wire::varint(head, (resource.len() + records) as u64);
 }
 
 /// The largest [`proto_head`].

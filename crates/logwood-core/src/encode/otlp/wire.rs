@@ -2,14 +2,31 @@
 //! length-delimited field whose length is known, and one whose length is
 //! patched in once its contents are written.
 
-use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint};
+use prost::encoding::{WireType, encode_varint, encoded_len_varint};
+
+/// Writes a varint: one byte under 128 (most lengths and tags here),
+/// `prost`'s encoder otherwise.
+#[inline(always)]
+pub(crate) fn varint(out: &mut Vec<u8>, value: u64) {
+    if value < 0x80 {
+        out.push(value as u8);
+    } else {
+        encode_varint(value, out);
+    }
+}
+
+/// Writes a field's key (its tag and wire type).
+#[inline(always)]
+pub(crate) fn key(out: &mut Vec<u8>, tag: u32, wire_type: WireType) {
+    varint(out, (u64::from(tag) << 3) | wire_type as u64);
+}
 
 /// Writes a length-delimited field `tag` holding `parts` (concatenated).
 #[inline]
 pub(crate) fn bytes_field(out: &mut Vec<u8>, tag: u32, parts: &[&[u8]]) {
     let len: usize = parts.iter().map(|p| p.len()).sum();
-    encode_key(tag, WireType::LengthDelimited, out);
-    encode_varint(len as u64, out);
+    key(out, tag, WireType::LengthDelimited);
+    varint(out, len as u64);
     for part in parts {
         out.extend_from_slice(part);
     }
@@ -24,21 +41,21 @@ pub(crate) fn field_len(tag: u32, len: usize) -> usize {
 /// Writes a varint field.
 #[inline]
 pub(crate) fn varint_field(out: &mut Vec<u8>, tag: u32, value: u64) {
-    encode_key(tag, WireType::Varint, out);
-    encode_varint(value, out);
+    key(out, tag, WireType::Varint);
+    varint(out, value);
 }
 
 /// Writes a `fixed64` / `double` field.
 #[inline]
 pub(crate) fn fixed64_field(out: &mut Vec<u8>, tag: u32, value: u64) {
-    encode_key(tag, WireType::SixtyFourBit, out);
+    key(out, tag, WireType::SixtyFourBit);
     out.extend_from_slice(&value.to_le_bytes());
 }
 
 /// Writes a `fixed32` field.
 #[inline]
 pub(crate) fn fixed32_field(out: &mut Vec<u8>, tag: u32, value: u32) {
-    encode_key(tag, WireType::ThirtyTwoBit, out);
+    key(out, tag, WireType::ThirtyTwoBit);
     out.extend_from_slice(&value.to_le_bytes());
 }
 
@@ -55,7 +72,7 @@ pub(crate) struct Open {
 /// under 16 KiB: then [`close`] moves nothing).
 #[inline]
 pub(crate) fn open(out: &mut Vec<u8>, tag: u32, reserved: usize) -> Open {
-    encode_key(tag, WireType::LengthDelimited, out);
+    key(out, tag, WireType::LengthDelimited);
     let at = out.len();
     out.resize(at + reserved, 0);
     Open { at, reserved }
@@ -99,6 +116,22 @@ mod tests {
                 assert_eq!(out, expected, "reserved {reserved}, len {len}");
                 assert_eq!(out.len() - 1, field_len(2, len));
             }
+        }
+    }
+
+    #[test]
+    fn varints_and_keys_match_prost() {
+        for v in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            varint(&mut ours, v);
+            encode_varint(v, &mut theirs);
+            assert_eq!(ours, theirs);
+        }
+        for tag in [1, 6, 11, 15, 16, 2047] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            key(&mut ours, tag, WireType::LengthDelimited);
+            prost::encoding::encode_key(tag, WireType::LengthDelimited, &mut theirs);
+            assert_eq!(ours, theirs);
         }
     }
 }
