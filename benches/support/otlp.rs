@@ -10,7 +10,7 @@ use std::time::Duration;
 use logwood::FlushGuard;
 use logwood::otlp::{OtlpLayer, OtlpProtocol};
 use opentelemetry_appender_tracing::layer::{OpenTelemetryTracingBridge, TracingSpanAttributes};
-use opentelemetry_otlp::{LogExporter, Protocol, WithExportConfig};
+use opentelemetry_otlp::{LogExporter, Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use tracing::Dispatch;
@@ -44,8 +44,15 @@ pub fn logwood(base: &str, protocol: OtlpProtocol, block: bool) -> (Dispatch, Fl
 /// OTLP/HTTP protobuf exporter (reqwest's blocking client) posting to
 /// `{base}/v1/logs`.
 pub fn otel(base: &str) -> (Dispatch, SdkLoggerProvider) {
+    // The client `opentelemetry-otlp`'s default `reqwest-blocking-client`
+    // feature would make, given explicitly (see benches/Cargo.toml).
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a reqwest client");
     let exporter = LogExporter::builder()
         .with_http()
+        .with_http_client(client)
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(format!("{base}/v1/logs"))
         .build()
