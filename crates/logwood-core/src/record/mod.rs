@@ -230,3 +230,6 @@ impl Record<'_> {
         F::map_end(out, runtime);
     }
 }
+
+#[cfg(test)]
+mod tests;
