@@ -65,7 +65,7 @@ fn per_line(c: &mut Criterion) {
     let mut group = c.benchmark_group("file_writer/per_line");
     for (name, configure) in cases() {
         let dir = scratch(name);
-        let writer = configure(RotatingFileWriter::builder(dir.join("app.log")))
+        let (writer, guard) = configure(RotatingFileWriter::builder(dir.join("app.log")))
             .build()
             .expect("the writer builds");
         group.bench_function(name, |b| {
@@ -76,7 +76,7 @@ fn per_line(c: &mut Criterion) {
                     .expect("the line is written");
             });
         });
-        drop(writer);
+        drop((writer, guard));
         std::fs::remove_dir_all(&dir).ok();
     }
     group.finish();
@@ -86,7 +86,7 @@ fn per_event(c: &mut Criterion) {
     let mut group = c.benchmark_group("file_writer/per_event");
     for (name, configure) in cases() {
         let dir = scratch(name);
-        let writer = configure(RotatingFileWriter::builder(dir.join("app.log")))
+        let (writer, guard) = configure(RotatingFileWriter::builder(dir.join("app.log")))
             .build()
             .expect("the writer builds");
         let layer =
@@ -101,7 +101,7 @@ fn per_event(c: &mut Criterion) {
             });
         });
         drop(dispatch);
-        drop(writer);
+        drop((writer, guard));
         std::fs::remove_dir_all(&dir).ok();
     }
     group.finish();
@@ -156,11 +156,11 @@ fn paired_ratio(
 fn paired(c: &mut Criterion) {
     use std::time::Instant;
     let dir = scratch("paired");
-    let plain = RotatingFileWriter::builder(dir.join("plain.log"))
+    let (plain, plain_guard) = RotatingFileWriter::builder(dir.join("plain.log"))
         .watch(false)
         .build()
         .expect("the writer builds");
-    let timed = RotatingFileWriter::builder(dir.join("timed.log"))
+    let (timed, timed_guard) = RotatingFileWriter::builder(dir.join("timed.log"))
         .when(When::Hours)
         .watch(true)
         .build()
@@ -199,7 +199,7 @@ fn paired(c: &mut Criterion) {
         }
     };
     paired_ratio(c, "per_event", events(&plain), events(&timed));
-    drop((plain, timed));
+    drop((plain, timed, plain_guard, timed_guard));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -212,7 +212,7 @@ fn count_lines(case: &str, lines: u64) {
         .find(|(name, _)| *name == case)
         .expect("FILE_WRITER_CASE: plain, timed_watched or rotating_gzip");
     let dir = scratch(case);
-    let writer = configure(RotatingFileWriter::builder(dir.join("app.log")))
+    let (writer, guard) = configure(RotatingFileWriter::builder(dir.join("app.log")))
         .build()
         .expect("the writer builds");
     for _ in 0..lines {
@@ -221,9 +221,11 @@ fn count_lines(case: &str, lines: u64) {
             .write_all(LINE)
             .expect("the line is written");
     }
-    assert!(writer.guard().flush(std::time::Duration::from_secs(600)));
-    println!("{case}: {:?}", writer.stats());
-    drop(writer);
+    guard
+        .flush(std::time::Duration::from_secs(600))
+        .expect("the lines are written and compressed");
+    println!("{case}: {:?} {:?}", writer.stats(), writer.file_stats());
+    drop((writer, guard));
     std::fs::remove_dir_all(&dir).ok();
 }
 

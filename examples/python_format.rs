@@ -30,13 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("app.log");
 
-    let file = RotatingFileWriter::builder(&path)
+    // Dropping the guard waits until what is queued is written.
+    let (file, guard) = RotatingFileWriter::builder(&path)
         .max_bytes(16 * 1024)
         .backup_count(3)
         .non_blocking(true)
         .build()?;
-    // Dropping the guard waits until what is queued is written.
-    let guard = file.guard();
     let layer = PatternLayer::builder(LOGTAIL_FORMAT)
         .with_writer(file.clone())
         .dotted_logger_names(true)
@@ -50,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!("user=42 action=logout");
 
     drop(guard);
-    let stats = file.stats();
+    let stats = file.file_stats();
     println!(
         "wrote {} lines ({} rollovers) to {} (backups app.log.1 … app.log.3 beside it)",
         stats.lines,

@@ -18,14 +18,13 @@ use tracing_subscriber::prelude::*;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("logwood-timed-file-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let file = RotatingFileWriter::builder(dir.join("app.log"))
+    let (file, guard) = RotatingFileWriter::builder(dir.join("app.log"))
         .when("S".parse::<When>()?)
         .interval(2)
         .max_bytes(4_000)
         .backup_count(3)
         .compression(Compression::Gzip)
         .build()?;
-    let guard = file.guard();
     let layer = PatternLayer::builder("%(asctime)s %(levelname)s %(name)s: %(message)s")
         .with_writer(file.clone())
         .build()?;
@@ -61,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, len) in &names {
         println!("  {name:40} {len:>6} bytes");
     }
-    let stats = file.stats();
+    let stats = file.file_stats();
     println!(
         "rollovers: {}, compressed: {}, deleted by retention: {}",
         stats.rollovers, stats.compressions, stats.deleted

@@ -73,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
                 }
                 for (key, len) in [("traceId", 32), ("spanId", 16)] {
                     let hex = record[key].as_str().expect("an id that is not a string");
-                    assert!(hex.is_empty() || hex.len() == len, "{key} has the wrong length");
+                    assert!(
+                        hex.is_empty() || hex.len() == len,
+                        "{key} has the wrong length"
+                    );
                 }
             }
         }

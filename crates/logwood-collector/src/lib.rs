@@ -193,6 +193,22 @@ pub use settings::{
 };
 pub use stats::{RECENT_REQUESTS, RequestInfo, Stats};
 
+/// Parses one syslog message (RFC 5424 or RFC 3164, without framing) the way
+/// the collector's syslog listeners do, into the JSON object they write
+/// (`{"format":"rfc5424","pri":…,"hostname":…,"sd":{…},"msg":…}`; what does
+/// not parse is kept raw in `msg`, with the reason in `error`). Never panics.
+///
+/// # Examples
+///
+/// ```
+/// let parsed = logwood_collector::parse_syslog(b"<14>1 2026-01-02T23:34:45Z web-1 shop 42 - [ctx@32473 user.id=\"7\"] hi");
+/// assert_eq!(parsed["msg"], "hi");
+/// assert_eq!(parsed["sd"]["ctx@32473"]["user.id"], "7");
+/// ```
+pub fn parse_syslog(frame: &[u8]) -> serde_json::Value {
+    syslog::parse::to_value(frame)
+}
+
 /// The entry point: [`Collector::builder`].
 #[derive(Debug)]
 #[non_exhaustive]

@@ -128,9 +128,10 @@ pub enum BuildError {
         #[source]
         source: io::Error,
     },
-    /// `buffered_lines_limit` was zero.
-    #[error("`buffered_lines_limit` must be greater than zero")]
-    ZeroBufferedLines,
+    /// An option has a value outside what it allows (`buffer_capacity`
+    /// zero, …).
+    #[error(transparent)]
+    InvalidOption(#[from] logwood_core::InvalidOption),
     /// The background writer thread of `non_blocking` mode could not start.
     #[error("`non_blocking`: cannot start the writer thread: {source}")]
     SpawnWorker {

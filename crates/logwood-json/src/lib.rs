@@ -143,7 +143,9 @@ pub use pattern::{
     DEFAULT_TIME_FORMAT, FUNC_NAME_OUTSIDE_SPANS, PatternLayer, PatternLayerBuilder,
 };
 pub use rotate::{
-    Compression, DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT,
-    DEFAULT_INTERVAL, DEFAULT_MAX_BYTES, DEFAULT_WATCH_INTERVAL, RotatingFileWriter,
-    RotatingFileWriterBuilder, RotatingLineWriter, When, WriterGuard, WriterStats,
+    Compression, DEFAULT_BACKUP_COUNT, DEFAULT_BUFFER_CAPACITY, DEFAULT_INTERVAL,
+    DEFAULT_MAX_BYTES, DEFAULT_WATCH_INTERVAL, RotatingFileWriter, RotatingFileWriterBuilder,
+    RotatingLineWriter, When, WriterStats,
 };
+#[allow(deprecated)]
+pub use rotate::{DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, WriterGuard};

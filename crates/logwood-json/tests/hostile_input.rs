@@ -221,3 +221,26 @@ proptest! {
         prop_assert!(out[0]["context"]["runtime"].is_object());
     }
 }
+
+#[test]
+fn a_non_string_message_is_written_as_a_string() {
+    let out = lines(|| {
+        tracing::info!(message = 5);
+        tracing::info!(message = 2.5, other = 1);
+        tracing::info!(message = true);
+        tracing::info!(message = -7_i64);
+        tracing::info!(message = f64::NAN);
+    });
+    let messages: Vec<&Value> = out.iter().map(|r| &r["message"]).collect();
+    assert_eq!(
+        messages,
+        [
+            &json!("5"),
+            &json!("2.5"),
+            &json!("true"),
+            &json!("-7"),
+            &json!("NaN")
+        ]
+    );
+    assert_eq!(out[1]["other"], 1);
+}

@@ -80,17 +80,17 @@ fn write_lines(writer: &RotatingFileWriter, range: std::ops::Range<usize>) {
 /// Size rotation: `app.log.N.gz` … `app.log.1.gz` then `app.log`.
 fn size_rotation_keeps_every_line(compression: Compression, ext: &str, non_blocking: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(2_000)
         .backup_count(4)
         .compression(compression)
         .non_blocking(non_blocking)
-        .lossy(false)
-        .flush_timeout(Duration::from_secs(30))
+        .drop_extra_events(false)
+        .shutdown_timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     write_lines(&writer, 0..5_000);
-    assert!(writer.guard().flush(Duration::from_secs(30)));
+    assert!(writer_guard.flush(Duration::from_secs(30)).is_ok());
     let expected_names: Vec<String> = std::iter::once("app.log".to_owned())
         .chain((1..=4).map(|i| format!("app.log.{i}{ext}")))
         .collect();
@@ -102,7 +102,7 @@ fn size_rotation_keeps_every_line(compression: Compression, ext: &str, non_block
     let first = 5_000 - remaining.len();
     assert!(remaining.len() > 100);
     assert_eq!(remaining, (first..5_000).map(line).collect::<Vec<_>>());
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, 5_000);
     assert_eq!(stats.compress_errors, 0);
     // Every rotated file was compressed, whether it was kept or not.
@@ -145,7 +145,7 @@ fn timed_rotation_keeps_the_newest(compression: Compression, ext: &str) {
     let dir = tempfile::tempdir().unwrap();
     let secs = Arc::new(AtomicI64::new(NOVEMBER));
     let clock = secs.clone();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .when(When::Midnight)
         .utc(true)
         .max_bytes(3_000)
@@ -159,7 +159,7 @@ fn timed_rotation_keeps_the_newest(compression: Compression, ext: &str) {
         secs.store(NOVEMBER + i as i64 * 432, Ordering::SeqCst);
         write_lines(&writer, i..i + 1);
     }
-    assert!(writer.guard().flush(Duration::from_secs(30)));
+    assert!(writer_guard.flush(Duration::from_secs(30)).is_ok());
     let all = names(dir.path());
     assert_eq!(all.len(), 7, "{all:?}");
     let mut rotated: Vec<String> = all.into_iter().filter(|n| n != "app.log").collect();
@@ -182,7 +182,7 @@ fn timed_rotation_keeps_the_newest(compression: Compression, ext: &str) {
     let remaining = lines(dir.path(), &rotated);
     let first = 2_000 - remaining.len();
     assert_eq!(remaining, (first..2_000).map(line).collect::<Vec<_>>());
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.deleted, stats.rollovers - 6);
     assert_eq!(stats.compress_errors, 0);
 }
@@ -215,13 +215,13 @@ fn a_crashs_leftovers_are_compressed_or_cleaned_on_the_next_start() {
     fs::write(d.join("app.log.3.gz"), gz.finish().unwrap()).unwrap();
     // Not ours.
     fs::write(d.join("app.log.old.tmp"), "keep").unwrap();
-    let writer = RotatingFileWriter::builder(d.join("app.log"))
+    let (writer, writer_guard) = RotatingFileWriter::builder(d.join("app.log"))
         .max_bytes(1_000)
         .backup_count(3)
         .compression(Compression::Gzip)
         .build()
         .unwrap();
-    assert!(writer.guard().flush(Duration::from_secs(30)));
+    assert!(writer_guard.flush(Duration::from_secs(30)).is_ok());
     assert_eq!(
         names(d),
         [
@@ -235,7 +235,7 @@ fn a_crashs_leftovers_are_compressed_or_cleaned_on_the_next_start() {
     assert_eq!(text(&d.join("app.log.1.gz")), "one\n");
     assert_eq!(text(&d.join("app.log.2.gz")), "two\n");
     assert_eq!(text(&d.join("app.log.3.gz")), "three\n");
-    assert_eq!(writer.stats().compressions, 3);
+    assert_eq!(writer.file_stats().compressions, 3);
 }
 
 #[test]
@@ -244,7 +244,7 @@ fn a_file_that_cannot_be_compressed_stays_and_is_counted() {
     let d = dir.path();
     // The temporary name is taken by a directory: compression fails.
     fs::create_dir(d.join("app.log.1.gz.tmp")).unwrap();
-    let writer = RotatingFileWriter::builder(d.join("app.log"))
+    let (writer, writer_guard) = RotatingFileWriter::builder(d.join("app.log"))
         .max_bytes(100)
         .backup_count(1)
         .compression(Compression::Gzip)
@@ -253,8 +253,8 @@ fn a_file_that_cannot_be_compressed_stays_and_is_counted() {
         .unwrap();
     // The directory is not ours to delete; the start left it.
     write_lines(&writer, 0..20);
-    assert!(writer.guard().flush(Duration::from_secs(30)));
-    let stats = writer.stats();
+    assert!(writer_guard.flush(Duration::from_secs(30)).is_ok());
+    let stats = writer.file_stats();
     assert!(stats.compress_errors >= 1, "{stats:?}");
     assert_eq!(stats.write_errors, 0);
     // No line lost: the backup is there, uncompressed.
@@ -269,14 +269,14 @@ fn compressed_files_keep_the_originals_permissions() {
     let app = dir.path().join("app.log");
     fs::write(&app, "secret\n").unwrap();
     fs::set_permissions(&app, fs::Permissions::from_mode(0o640)).unwrap();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, writer_guard) = RotatingFileWriter::builder(&app)
         .max_bytes(10)
         .backup_count(1)
         .compression(Compression::Gzip)
         .build()
         .unwrap();
     write_lines(&writer, 0..1);
-    assert!(writer.guard().flush(Duration::from_secs(30)));
+    assert!(writer_guard.flush(Duration::from_secs(30)).is_ok());
     let mode = fs::metadata(dir.path().join("app.log.1.gz"))
         .unwrap()
         .permissions()

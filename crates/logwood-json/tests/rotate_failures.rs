@@ -16,13 +16,13 @@ const CHILD_ENV: &str = "LOGWOOD_ROTATE_FAILURES_CHILD";
 /// Writes five records through a JSON layer into `/dev/full` (every write
 /// fails with "no space left on device").
 fn full_disk(non_blocking: bool) -> (WriterStats, logwood_json::Stats) {
-    let writer = RotatingFileWriter::builder("/dev/full")
+    let (writer, writer_guard) = RotatingFileWriter::builder("/dev/full")
         .max_bytes(100)
         .backup_count(2)
         .non_blocking(non_blocking)
         .build()
         .unwrap();
-    let guard = writer.guard();
+    let guard = writer_guard;
     let layer = JsonLayer::builder().with_writer(writer.clone()).build();
     let layer_stats = layer.stats_handle();
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
@@ -31,7 +31,7 @@ fn full_disk(non_blocking: bool) -> (WriterStats, logwood_json::Stats) {
         }
     });
     drop(guard);
-    (writer.stats(), layer_stats.get())
+    (writer.file_stats(), layer_stats.get())
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn full_disk_is_reported_once_on_stderr() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("child-stats write_errors=5"));
     let rotate: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.starts_with("[logwood] rotate:"))
+        .filter(|l| l.starts_with("[logwood] file:"))
         .collect();
     assert_eq!(rotate.len(), 1, "{stderr}");
     assert!(
@@ -99,7 +99,7 @@ fn failed_rollover_keeps_writing_into_the_current_file() {
     // A directory where the first backup should go: the rename fails.
     fs::create_dir(dir.path().join("app.log.1")).unwrap();
     fs::write(dir.path().join("app.log.1/keep"), "x").unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(50)
         .backup_count(1)
         .log_internal_errors(false)
@@ -111,7 +111,7 @@ fn failed_rollover_keeps_writing_into_the_current_file() {
             .write_all(format!("line {i:02} ..........\n").as_bytes())
             .unwrap();
     }
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, 10);
     assert_eq!(stats.write_errors, 0);
     assert!(stats.rollover_errors >= 1, "{stats:?}");
@@ -124,7 +124,7 @@ fn vanished_directory_is_counted_and_recovers_when_it_returns() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     fs::create_dir(&logs).unwrap();
-    let writer = RotatingFileWriter::builder(logs.join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(logs.join("app.log"))
         .max_bytes(40)
         .backup_count(2)
         .log_internal_errors(false)
@@ -140,7 +140,7 @@ fn vanished_directory_is_counted_and_recovers_when_it_returns() {
             failures += 1;
         }
     }
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert!(failures >= 1 && stats.write_errors == failures, "{stats:?}");
     fs::create_dir(&logs).unwrap();
     writer.make_writer().write_all(line).unwrap();
@@ -163,7 +163,7 @@ fn full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_ret
             .unwrap();
         assert!(mounted.success(), "mount -t tmpfs failed (needs root)");
         let app = dir.path().join("app.log");
-        let writer = RotatingFileWriter::builder(&app).build().unwrap();
+        let (writer, _writer_guard) = RotatingFileWriter::builder(&app).build().unwrap();
         // Fill the disk (the write stops at "no space left").
         let filler = dir.path().join("filler");
         assert!(fs::write(&filler, vec![0_u8; 128 * 1024]).is_err());
@@ -184,7 +184,7 @@ fn full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_ret
                 .write_all(format!("kept {i}\n").as_bytes())
                 .unwrap();
         }
-        let stats = writer.stats();
+        let stats = writer.file_stats();
         let text = fs::read_to_string(&app).unwrap();
         let expected: String = (0..20).map(|i| format!("kept {i}\n")).collect();
         assert_eq!(text, expected);
@@ -212,7 +212,7 @@ fn full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_ret
     );
     let reports: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.starts_with("[logwood] rotate:"))
+        .filter(|l| l.starts_with("[logwood] file:"))
         .collect();
     assert_eq!(reports.len(), 1, "{stderr}");
     assert!(

@@ -63,7 +63,7 @@ fn write_lines(writer: &RotatingFileWriter, n: usize) {
 #[test]
 fn ten_thousand_lines_leave_exactly_the_file_and_three_backups() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(1000)
         .backup_count(3)
         .build()
@@ -88,7 +88,7 @@ fn ten_thousand_lines_leave_exactly_the_file_and_three_backups() {
     let first = 10_000 - remaining.len();
     let expected: Vec<String> = (first..10_000).map(line).collect();
     assert_eq!(remaining, expected);
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, 10_000);
     assert_eq!(
         stats.write_errors + stats.rollover_errors + stats.dropped,
@@ -104,7 +104,7 @@ fn files_match_python_rotating_file_handler() {
     for (max_bytes, backup_count) in [(1000_u64, 3_usize), (257, 5), (4096, 1), (0, 2)] {
         let ours = tempfile::tempdir().unwrap();
         let theirs = tempfile::tempdir().unwrap();
-        let writer = RotatingFileWriter::builder(ours.path().join("app.log"))
+        let (writer, _writer_guard) = RotatingFileWriter::builder(ours.path().join("app.log"))
             .max_bytes(max_bytes)
             .backup_count(backup_count)
             .build()
@@ -156,7 +156,7 @@ handler.close()
 #[test]
 fn eight_threads_at_once_write_only_whole_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(20_000)
         .backup_count(1_000)
         .build()
@@ -204,7 +204,7 @@ fn eight_threads_at_once_write_only_whole_lines() {
 #[test]
 fn eight_threads_with_few_backups_leave_only_whole_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(3_000)
         .backup_count(2)
         .build()
@@ -232,13 +232,13 @@ fn eight_threads_with_few_backups_leave_only_whole_lines() {
         let n: usize = caps[2].parse().unwrap();
         assert_eq!(caps[3].len(), n % 97, "{line}");
     }
-    assert_eq!(writer.stats().lines, 24_000);
+    assert_eq!(writer.file_stats().lines, 24_000);
 }
 
 #[test]
 fn zero_max_bytes_never_rolls_over() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(0)
         .backup_count(3)
         .build()
@@ -249,13 +249,13 @@ fn zero_max_bytes_never_rolls_over() {
         lines_oldest_first(dir.path()),
         (0..10_000).map(line).collect::<Vec<_>>()
     );
-    assert_eq!(writer.stats().rollovers, 0);
+    assert_eq!(writer.file_stats().rollovers, 0);
 }
 
 #[test]
 fn zero_backup_count_truncates_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(1000)
         .backup_count(0)
         .build()
@@ -267,13 +267,13 @@ fn zero_backup_count_truncates_the_file() {
     assert!(remaining.len() > 5, "{}", remaining.len());
     assert_eq!(remaining, (first..10_000).map(line).collect::<Vec<_>>());
     assert!(fs::metadata(dir.path().join("app.log")).unwrap().len() <= 1000);
-    assert!(writer.stats().rollovers > 100);
+    assert!(writer.file_stats().rollovers > 100);
 }
 
 #[test]
 fn a_line_longer_than_max_bytes_goes_whole_into_a_fresh_file() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .max_bytes(100)
         .backup_count(5)
         .build()
@@ -304,7 +304,7 @@ fn an_existing_file_is_appended_to_and_its_size_counts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     fs::write(&path, "x".repeat(899) + "\n").unwrap();
-    let writer = RotatingFileWriter::builder(&path)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&path)
         .max_bytes(1000)
         .backup_count(1)
         .build()
@@ -342,11 +342,11 @@ fn build_errors_name_the_path() {
     assert_eq!(err.to_string(), "`path`: `/` does not name a file");
     let err = RotatingFileWriter::builder(dir.path().join("a.log"))
         .non_blocking(true)
-        .buffered_lines_limit(0)
+        .buffer_capacity(0)
         .build()
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "`buffered_lines_limit` must be greater than zero"
+        "`buffer_capacity` must be greater than zero"
     );
 }

@@ -40,14 +40,14 @@ fn guard_drop_writes_every_queued_line_with_the_same_rotation() {
     let blocking = tempfile::tempdir().unwrap();
     let queued = tempfile::tempdir().unwrap();
     for (dir, non_blocking) in [(&blocking, false), (&queued, true)] {
-        let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+        let (writer, writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
             .max_bytes(4096)
             .backup_count(50)
             .non_blocking(non_blocking)
-            .lossy(false)
+            .drop_extra_events(false)
             .build()
             .unwrap();
-        let guard = writer.guard();
+        let guard = writer_guard;
         let layer = PatternLayer::builder("%(levelname)s %(message)s")
             .with_writer(writer.clone())
             .build()
@@ -58,7 +58,7 @@ fn guard_drop_writes_every_queued_line_with_the_same_rotation() {
             }
         });
         drop(guard);
-        assert_eq!(writer.stats().lines, 10_000);
+        assert_eq!(writer.file_stats().lines, 10_000);
     }
     let expected: Vec<String> = (0..10_000).map(|i| format!("INFO line i={i}")).collect();
     let lines = all_lines(queued.path());
@@ -68,9 +68,9 @@ fn guard_drop_writes_every_queued_line_with_the_same_rotation() {
 }
 
 #[test]
-fn dropping_the_last_writer_flushes_the_queue() {
+fn dropping_the_guard_flushes_the_queue() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .non_blocking(true)
         .build()
         .unwrap();
@@ -80,8 +80,9 @@ fn dropping_the_last_writer_flushes_the_queue() {
             .write_all(format!("{i}\n").as_bytes())
             .unwrap();
     }
-    drop(writer);
+    drop(guard);
     assert_eq!(all_lines(dir.path()).len(), 1_000);
+    drop(writer);
 }
 
 /// A FIFO whose reader only starts reading when told: the writer thread
@@ -122,11 +123,11 @@ fn fifo(dir: &Path) -> Fifo {
 fn full_queue_drops_and_counts_lines() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = fifo(dir.path());
-    let writer = RotatingFileWriter::builder(&fifo.path)
+    let (writer, writer_guard) = RotatingFileWriter::builder(&fifo.path)
         .max_bytes(1_000)
         .backup_count(3)
         .non_blocking(true)
-        .buffered_lines_limit(16)
+        .buffer_capacity(16)
         .log_internal_errors(false)
         .build()
         .unwrap();
@@ -136,12 +137,12 @@ fn full_queue_drops_and_counts_lines() {
     for _ in 0..20_000 {
         writer.make_writer().write_all(line.as_bytes()).unwrap();
     }
-    let dropped = writer.stats().dropped;
-    assert!(dropped > 10_000, "{:?}", writer.stats());
+    let dropped = writer.file_stats().dropped;
+    assert!(dropped > 10_000, "{:?}", writer.file_stats());
     fifo.start.send(()).unwrap();
-    let guard = writer.guard();
-    assert!(guard.flush(Duration::from_secs(10)));
-    let stats = writer.stats();
+    let guard = writer_guard;
+    assert!(guard.flush(Duration::from_secs(10)).is_ok());
+    let stats = writer.file_stats();
     drop(guard);
     drop(writer);
     let read = fifo.reader.join().unwrap();
@@ -157,10 +158,10 @@ fn full_queue_drops_and_counts_lines() {
 fn lossless_queue_makes_the_caller_wait_instead() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = fifo(dir.path());
-    let writer = RotatingFileWriter::builder(&fifo.path)
+    let (writer, writer_guard) = RotatingFileWriter::builder(&fifo.path)
         .non_blocking(true)
-        .buffered_lines_limit(4)
-        .lossy(false)
+        .buffer_capacity(4)
+        .drop_extra_events(false)
         .build()
         .unwrap();
     let producer = {
@@ -179,10 +180,10 @@ fn lossless_queue_makes_the_caller_wait_instead() {
     assert!(!producer.is_finished());
     fifo.start.send(()).unwrap();
     producer.join().unwrap();
-    let guard = writer.guard();
-    assert!(guard.flush(Duration::from_secs(10)));
+    let guard = writer_guard;
+    assert!(guard.flush(Duration::from_secs(10)).is_ok());
     drop(guard);
-    assert_eq!(writer.stats().dropped, 0);
+    assert_eq!(writer.file_stats().dropped, 0);
     drop(writer);
     let read = String::from_utf8(fifo.reader.join().unwrap()).unwrap();
     let expected: String = (0..50_000).map(|i| format!("{i:09}\n")).collect();

@@ -95,7 +95,7 @@ fn write(writer: &RotatingFileWriter, text: &str) {
 fn size_rotations_within_one_day_get_counters_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new(NOVEMBER - 20 * 3600); // 2026-11-27 02:10:03
-    let writer = utc_daily(dir.path(), &clock)
+    let (writer, _guard) = utc_daily(dir.path(), &clock)
         .max_bytes(100)
         .build()
         .unwrap();
@@ -120,14 +120,14 @@ fn size_rotations_within_one_day_get_counters_in_order() {
         .collect();
     expected.push("day two".into());
     assert_eq!(lines_oldest_first(dir.path()), expected);
-    assert_eq!(writer.stats().rollovers, 4);
+    assert_eq!(writer.file_stats().rollovers, 4);
 }
 
 #[test]
 fn counters_continue_after_retention_deletes_the_first_of_a_day() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new(NOVEMBER - 20 * 3600);
-    let writer = utc_daily(dir.path(), &clock)
+    let (writer, _guard) = utc_daily(dir.path(), &clock)
         .max_bytes(60)
         .backup_count(2)
         .build()
@@ -149,14 +149,14 @@ fn counters_continue_after_retention_deletes_the_first_of_a_day() {
         .map(|i| format!("line {i:02} ..............................."))
         .collect();
     assert_eq!(remaining, expected);
-    assert_eq!(writer.stats().deleted, 27);
+    assert_eq!(writer.file_stats().deleted, 27);
 }
 
 #[test]
 fn retention_keeps_exactly_backup_count_files_over_days_and_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new(NOVEMBER - 30 * DAY);
-    let writer = utc_daily(dir.path(), &clock)
+    let (writer, _guard) = utc_daily(dir.path(), &clock)
         .max_bytes(500)
         .backup_count(5)
         .build()
@@ -187,7 +187,7 @@ fn retention_keeps_exactly_backup_count_files_over_days_and_sizes() {
         .map(|i| format!("line {i:05} {}", "x".repeat(i % 40)))
         .collect();
     assert_eq!(remaining, expected);
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, 3_000);
     assert_eq!(stats.deleted, stats.rollovers - 5);
 }
@@ -198,7 +198,7 @@ fn eight_threads_under_size_and_time_rotation_lose_and_split_nothing() {
     // Every read of the clock is a second later: a rotation every 5 s.
     let secs = Arc::new(AtomicI64::new(NOVEMBER));
     let ticking = secs.clone();
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .when(When::Seconds)
         .interval(5)
         .max_bytes(3_000)
@@ -221,7 +221,7 @@ fn eight_threads_under_size_and_time_rotation_lose_and_split_nothing() {
     for thread in threads {
         thread.join().unwrap();
     }
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, 12_000);
     assert!(stats.rollovers > 100, "{stats:?}");
     let re = regex::Regex::new(r"^t(\d) n(\d+) (z*) end$").unwrap();
@@ -243,7 +243,7 @@ fn a_restart_within_the_interval_does_not_overwrite_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new(NOVEMBER - 20 * 3600);
     for run in 0..3 {
-        let writer = utc_daily(dir.path(), &clock).build().unwrap();
+        let (writer, _guard) = utc_daily(dir.path(), &clock).build().unwrap();
         write(&writer, &format!("run {run}"));
         clock.set(NOVEMBER + 3 * 3600 + run * 60); // after midnight
         write(&writer, &format!("run {run}, next day"));
@@ -289,7 +289,7 @@ fn an_existing_file_rolls_over_on_the_schedule_of_its_modification_time() {
         .set_modified(UNIX_EPOCH + Duration::from_secs((NOVEMBER - 7 * DAY) as u64))
         .unwrap();
     let clock = Clock::new(NOVEMBER);
-    let writer = utc_daily(dir.path(), &clock).build().unwrap();
+    let (writer, _guard) = utc_daily(dir.path(), &clock).build().unwrap();
     write(&writer, "today");
     assert_eq!(names(dir.path()), ["app.log", "app.log.2026-11-20"]);
     assert_eq!(fs::read_to_string(&app).unwrap(), "today\n");
@@ -299,7 +299,7 @@ fn an_existing_file_rolls_over_on_the_schedule_of_its_modification_time() {
 fn an_empty_file_is_never_rolled_over_by_time() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::new(NOVEMBER);
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .when(When::Hours)
         .utc(true)
         .with_clock(clock.source())
@@ -340,7 +340,7 @@ fn the_hour_named_twice_at_the_start_of_dst_keeps_both_files() {
     // 2026-03-29 00:40 UTC: 01:40 CET.
     let start = 1_774_744_800;
     let clock = Clock::new(start);
-    let writer = RotatingFileWriter::builder(dir.path().join("app.log"))
+    let (writer, _writer_guard) = RotatingFileWriter::builder(dir.path().join("app.log"))
         .when(When::Hours)
         .with_clock(clock.source())
         .build()

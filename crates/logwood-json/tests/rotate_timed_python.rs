@@ -99,7 +99,7 @@ fn ours(scenario: &Scenario, dir: &Path) -> Files {
     if let Some([h, m, s]) = scenario.at_time {
         builder = builder.at_time(h, m, s);
     }
-    let writer = builder.build().unwrap();
+    let (writer, _guard) = builder.build().unwrap();
     for (i, t) in times.iter().enumerate() {
         now.store(*t, Ordering::SeqCst);
         writer
@@ -107,7 +107,7 @@ fn ours(scenario: &Scenario, dir: &Path) -> Files {
             .write_all(format!("L{i}\n").as_bytes())
             .unwrap();
     }
-    let stats = writer.stats();
+    let stats = writer.file_stats();
     assert_eq!(stats.lines, times.len() as u64);
     assert_eq!(stats.write_errors + stats.rollover_errors, 0, "{stats:?}");
     drop(writer);

@@ -50,7 +50,7 @@ fn a_renamed_file_is_reopened_at_the_next_check_and_nothing_is_lost() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .with_clock(clock.source())
         .build()
         .unwrap();
@@ -67,7 +67,7 @@ fn a_renamed_file_is_reopened_at_the_next_check_and_nothing_is_lost() {
     write(&writer, "five");
     assert_eq!(read(&dir.path().join("app.log.1")), "one\ntwo\nthree\n");
     assert_eq!(read(&app), "four\nfive\n");
-    assert_eq!(writer.stats().reopens, 1);
+    assert_eq!(writer.file_stats().reopens, 1);
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn a_removed_file_is_created_again() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .with_clock(clock.source())
         .build()
         .unwrap();
@@ -84,14 +84,14 @@ fn a_removed_file_is_created_again() {
     clock.advance(Duration::from_secs(5));
     write(&writer, "after");
     assert_eq!(read(&app), "after\n");
-    assert_eq!(writer.stats().reopens, 1);
+    assert_eq!(writer.file_stats().reopens, 1);
 }
 
 #[test]
 fn a_zero_watch_interval_checks_before_every_line() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .watch_interval(Duration::ZERO)
         .build()
         .unwrap();
@@ -107,7 +107,7 @@ fn a_zero_watch_interval_checks_before_every_line() {
         );
     }
     assert_eq!(read(&app), "last\n");
-    assert_eq!(writer.stats().reopens, 3);
+    assert_eq!(writer.file_stats().reopens, 3);
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn without_the_watch_the_writer_keeps_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .watch(false)
         .with_clock(clock.source())
         .build()
@@ -126,7 +126,7 @@ fn without_the_watch_the_writer_keeps_its_file() {
     write(&writer, "two");
     assert_eq!(read(&dir.path().join("moved.log")), "one\ntwo\n");
     assert!(!app.exists());
-    assert_eq!(writer.stats().reopens, 0);
+    assert_eq!(writer.file_stats().reopens, 0);
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn copytruncate_loses_nothing_written_after_the_truncation() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .with_clock(clock.source())
         .build()
         .unwrap();
@@ -157,7 +157,7 @@ fn copytruncate_loses_nothing_written_after_the_truncation() {
     assert_eq!(read(&app), "new 0\nnew 1\n");
     assert_eq!(read(&dir.path().join("app.log.1")).lines().count(), 100);
     // Same inode: no reopen.
-    assert_eq!(writer.stats().reopens, 0);
+    assert_eq!(writer.file_stats().reopens, 0);
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn size_accounting_follows_a_copytruncate() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, _writer_guard) = RotatingFileWriter::builder(&app)
         .max_bytes(1_000)
         .backup_count(2)
         .with_clock(clock.source())
@@ -194,7 +194,7 @@ fn size_accounting_follows_a_copytruncate() {
         write(&writer, &format!("new {i:05}"));
     }
     assert_eq!(read(&dir.path().join("app.log.1")).len(), 990);
-    assert_eq!(writer.stats().rollovers, 1);
+    assert_eq!(writer.file_stats().rollovers, 1);
 }
 
 #[test]
@@ -202,20 +202,20 @@ fn a_renamed_file_is_reopened_off_the_callers_thread_too() {
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("app.log");
     let clock = Clock::new();
-    let writer = RotatingFileWriter::builder(&app)
+    let (writer, writer_guard) = RotatingFileWriter::builder(&app)
         .non_blocking(true)
-        .lossy(false)
+        .drop_extra_events(false)
         .with_clock(clock.source())
         .build()
         .unwrap();
-    let guard = writer.guard();
+    let guard = writer_guard;
     write(&writer, "one");
-    assert!(guard.flush(Duration::from_secs(10)));
+    assert!(guard.flush(Duration::from_secs(10)).is_ok());
     fs::rename(&app, dir.path().join("app.log.1")).unwrap();
     clock.advance(Duration::from_secs(1));
     write(&writer, "two");
-    assert!(guard.flush(Duration::from_secs(10)));
+    assert!(guard.flush(Duration::from_secs(10)).is_ok());
     assert_eq!(read(&dir.path().join("app.log.1")), "one\n");
     assert_eq!(read(&app), "two\n");
-    assert_eq!(writer.stats().reopens, 1);
+    assert_eq!(writer.file_stats().reopens, 1);
 }

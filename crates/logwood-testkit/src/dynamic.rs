@@ -80,6 +80,50 @@ impl Callsite for DynCallsite {
     }
 }
 
+/// Leaks a callsite and its metadata for `names` (for tests only).
+fn leak_metadata(name: &'static str, names: &[&str], kind: Kind) -> &'static Metadata<'static> {
+    let callsite: &'static DynCallsite = Box::leak(Box::new(DynCallsite(OnceLock::new())));
+    let names: Vec<&'static str> = names
+        .iter()
+        .map(|name| &*Box::leak(name.to_string().into_boxed_str()))
+        .collect();
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    let meta: &'static Metadata<'static> = Box::leak(Box::new(Metadata::new(
+        name,
+        "dynamic",
+        Level::INFO,
+        Some(file!()),
+        Some(line!()),
+        Some(module_path!()),
+        FieldSet::new(names, Identifier(callsite)),
+        kind,
+    )));
+    callsite.0.set(meta).ok();
+    tracing_core::callsite::register(callsite);
+    meta
+}
+
+/// Calls `f` inside an INFO span named `dynamic span` (target `dynamic`)
+/// with the given fields, entered, in the current subscriber. Names and
+/// callsite are leaked: for tests only (field names chosen at run time,
+/// such as a 40,000-segment dotted name).
+///
+/// # Examples
+///
+/// ```
+/// use logwood_testkit::{DynValue, in_dynamic_span};
+/// in_dynamic_span(&[("user.id", DynValue::U64(42))], || tracing::info!("inside"));
+/// ```
+pub fn in_dynamic_span<R>(fields: &[(&str, DynValue)], f: impl FnOnce() -> R) -> R {
+    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+    let meta = leak_metadata("dynamic span", &names, Kind::SPAN);
+    let held: Vec<Held<'_>> = fields.iter().map(|(_, v)| Held::new(v)).collect();
+    let values: Vec<Option<&dyn Value>> = held.iter().map(|h| Some(h.as_value())).collect();
+    let value_set = meta.fields().value_set_all(&values);
+    let span = tracing::Span::new(meta, &value_set);
+    span.in_scope(f)
+}
+
 /// Dispatches one INFO event (target `dynamic`) with the given fields to the
 /// current subscriber. Names and callsite are leaked: for tests only.
 ///
@@ -90,24 +134,8 @@ impl Callsite for DynCallsite {
 /// dispatch_dynamic_event(&[("a.\"b\"", DynValue::U64(1)), ("message", DynValue::Str("hi".into()))]);
 /// ```
 pub fn dispatch_dynamic_event(fields: &[(&str, DynValue)]) {
-    let callsite: &'static DynCallsite = Box::leak(Box::new(DynCallsite(OnceLock::new())));
-    let names: Vec<&'static str> = fields
-        .iter()
-        .map(|(name, _)| &*Box::leak(name.to_string().into_boxed_str()))
-        .collect();
-    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
-    let meta: &'static Metadata<'static> = Box::leak(Box::new(Metadata::new(
-        "dynamic event",
-        "dynamic",
-        Level::INFO,
-        Some(file!()),
-        Some(line!()),
-        Some(module_path!()),
-        FieldSet::new(names, Identifier(callsite)),
-        Kind::EVENT,
-    )));
-    callsite.0.set(meta).ok();
-    tracing_core::callsite::register(callsite);
+    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+    let meta = leak_metadata("dynamic event", &names, Kind::EVENT);
     let held: Vec<Held<'_>> = fields.iter().map(|(_, v)| Held::new(v)).collect();
     let values: Vec<Option<&dyn Value>> = held.iter().map(|h| Some(h.as_value())).collect();
     let value_set = meta.fields().value_set_all(&values);

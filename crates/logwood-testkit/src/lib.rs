@@ -25,5 +25,5 @@ mod json;
 pub mod rsyslog;
 
 pub use capture::{CaptureWriter, FailingWriter};
-pub use dynamic::{DynValue, dispatch_dynamic_event};
+pub use dynamic::{DynValue, dispatch_dynamic_event, in_dynamic_span};
 pub use json::{DuplicateKey, check_no_duplicate_keys};

@@ -2,7 +2,7 @@
 //! octet counting or LF framing), each message written as one JSON line.
 
 mod framing;
-mod parse;
+pub(crate) mod parse;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -435,3 +435,22 @@ pub(crate) fn to_json(frame: &[u8]) -> serde_json::Value {
     assert_eq!(out.last(), Some(&b'\n'));
     serde_json::from_slice(&out).unwrap()
 }
+
+/// The JSON object of one frame as the listeners write it, without the
+/// transport and peer; `Value::Null` if it could not be read back (never,
+/// unless the writer is broken).
+pub(crate) fn to_value(frame: &[u8]) -> serde_json::Value {
+    let mut out = Vec::new();
+    parse(frame).write_json("parsed", None, &mut out);
+    let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+    match value.get_mut("syslog").map(serde_json::Value::take) {
+        Some(mut inner) => {
+            if let Some(object) = inner.as_object_mut() {
+                object.remove("transport");
+                object.remove("peer");
+            }
+            inner
+        }
+        None => value,
+    }
+}

@@ -95,7 +95,7 @@ impl EventFields {
 
     /// Clears the fields, records `event`'s fields encoded with `F` and,
     /// when `lift` is set, lifts fields out of its message (see
-    /// [lifting](crate::field#lifting-fields-out-of-the-message)): the whole
+    /// [lifting](crate#lifting-fields-out-of-the-message)): the whole
     /// per-event field step of a layer.
     ///
     /// `skip_log_fields`: as for [`EventFields::clear`].
@@ -280,23 +280,56 @@ pub struct EventVisitor<'a, F> {
     _format: PhantomData<F>,
 }
 
+// === impl EventVisitor ===
+
+impl<F: Format> EventVisitor<'_, F> {
+    /// A `message` field given as a number or a boolean
+    /// (`info!(message = 5)`) is recorded as its text: the record's
+    /// `message` is always a string. Returns whether it was the message.
+    fn message_as_text(&mut self, field: &Field, value: &dyn fmt::Display) -> bool {
+        if field.name() != "message" {
+            return false;
+        }
+        if self.fields.keeps_text_of(field) {
+            self.fields.push_kept_message::<F>(format_args!("{value}"));
+        } else {
+            self.fields.push("message", |out| {
+                F::write_fmt_str(out, format_args!("{value}"))
+            });
+        }
+        true
+    }
+}
+
 impl<F: Format> Visit for EventVisitor<'_, F> {
     fn record_f64(&mut self, field: &Field, value: f64) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| F::write_f64(out, value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| F::write_i64(out, value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| F::write_u64(out, value));
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| match i64::try_from(value) {
                 Ok(v) => F::write_i64(out, v),
@@ -305,6 +338,9 @@ impl<F: Format> Visit for EventVisitor<'_, F> {
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| match u64::try_from(value) {
                 Ok(v) => F::write_u64(out, v),
@@ -313,6 +349,9 @@ impl<F: Format> Visit for EventVisitor<'_, F> {
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
+        if self.message_as_text(field, &value) {
+            return;
+        }
         self.fields
             .push(field.name(), |out| F::write_bool(out, value));
     }

@@ -1,6 +1,6 @@
 //! Lifting fields out of a message: `key=value` pairs and JSON objects.
 //!
-//! The rules are in the [`field`](crate::field#lifting-fields-out-of-the-message)
+//! The rules are in the [`field`](crate#lifting-fields-out-of-the-message)
 //! module docs. The parser walks the message once, writes lifted names into
 //! [`EventFields::names`] and values (encoded with the layer's format) into
 //! the fields' arena, so that lifting allocates nothing once the per-thread

@@ -50,8 +50,8 @@ pub struct RecordOptions {
     /// Whether to write `context.system`.
     pub system: bool,
     /// Whether to lift `key=value` pairs and JSON objects found in the
-    /// message into fields (the rules are in the documentation of core's
-    /// `field` module, "Lifting fields out of the message").
+    /// message into fields (the rules are in
+    /// [`crate::field`](crate#lifting-fields-out-of-the-message)).
     /// Off by default.
     pub lift_message_fields: bool,
 }

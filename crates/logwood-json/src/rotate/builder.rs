@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use logwood_core::__private::{DeliveryOptions, LayerOptions};
+use logwood_core::{DEFAULT_SHUTDOWN_TIMEOUT, DeliveryError, FlushGuard};
+
 use super::clock::Clock;
 use super::compress::Compression;
 use super::file::Policy;
@@ -27,12 +30,21 @@ pub const DEFAULT_INTERVAL: u32 = 1;
 /// default: the path is checked (one `stat`) at most once a second.
 pub const DEFAULT_WATCH_INTERVAL: Duration = Duration::from_secs(1);
 
-/// [`buffered_lines_limit`](RotatingFileWriterBuilder::buffered_lines_limit)
-/// by default (tracing-appender's).
-pub const DEFAULT_BUFFERED_LINES_LIMIT: usize = 128_000;
+/// [`buffer_capacity`](RotatingFileWriterBuilder::buffer_capacity) by
+/// default, in `non_blocking` mode (tracing-appender's).
+pub const DEFAULT_BUFFER_CAPACITY: usize = 128_000;
 
-/// [`flush_timeout`](RotatingFileWriterBuilder::flush_timeout) by default.
-pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
+/// The former name of [`DEFAULT_BUFFER_CAPACITY`].
+#[deprecated(note = "renamed `DEFAULT_BUFFER_CAPACITY` (the option is `buffer_capacity`)")]
+pub const DEFAULT_BUFFERED_LINES_LIMIT: usize = DEFAULT_BUFFER_CAPACITY;
+
+/// The former default of `flush_timeout`, now
+/// [`shutdown_timeout`](RotatingFileWriterBuilder::shutdown_timeout), whose
+/// default is core's `DEFAULT_SHUTDOWN_TIMEOUT` (5 s).
+#[deprecated(
+    note = "the option is `shutdown_timeout`, default `logwood_core::DEFAULT_SHUTDOWN_TIMEOUT`"
+)]
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = DEFAULT_SHUTDOWN_TIMEOUT;
 
 /// Builds a [`RotatingFileWriter`]; made by [`RotatingFileWriter::builder`].
 ///
@@ -55,10 +67,11 @@ pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
 /// | [`watch`](Self::watch) | `true` |
 /// | [`watch_interval`](Self::watch_interval) | [`DEFAULT_WATCH_INTERVAL`] (1 s) |
 /// | [`non_blocking`](Self::non_blocking) | `false` |
-/// | [`buffered_lines_limit`](Self::buffered_lines_limit) | [`DEFAULT_BUFFERED_LINES_LIMIT`] (128,000) |
-/// | [`lossy`](Self::lossy) | `true` |
-/// | [`flush_timeout`](Self::flush_timeout) | [`DEFAULT_FLUSH_TIMEOUT`] (1 s) |
+/// | [`buffer_capacity`](Self::buffer_capacity) | [`DEFAULT_BUFFER_CAPACITY`] (128,000 lines) |
+/// | [`drop_extra_events`](Self::drop_extra_events) | `true` |
+/// | [`shutdown_timeout`](Self::shutdown_timeout) | `DEFAULT_SHUTDOWN_TIMEOUT` (5 s) |
 /// | [`log_internal_errors`](Self::log_internal_errors) | `true` |
+/// | [`on_error`](Self::on_error) | none |
 #[derive(Debug)]
 #[must_use]
 pub struct RotatingFileWriterBuilder {
@@ -74,10 +87,9 @@ pub struct RotatingFileWriterBuilder {
     watch_interval: Duration,
     clock: Clock,
     non_blocking: bool,
-    buffered_lines_limit: usize,
-    lossy: bool,
-    flush_timeout: Duration,
-    log_internal_errors: bool,
+    delivery: DeliveryOptions,
+    /// Only the reporting half (`log_internal_errors`, `on_error`) applies.
+    reporting: LayerOptions,
 }
 
 // === impl RotatingFileWriterBuilder ===
@@ -97,10 +109,8 @@ impl RotatingFileWriterBuilder {
             watch_interval: DEFAULT_WATCH_INTERVAL,
             clock: Clock::System,
             non_blocking: false,
-            buffered_lines_limit: DEFAULT_BUFFERED_LINES_LIMIT,
-            lossy: true,
-            flush_timeout: DEFAULT_FLUSH_TIMEOUT,
-            log_internal_errors: true,
+            delivery: DeliveryOptions::new(DEFAULT_BUFFER_CAPACITY),
+            reporting: LayerOptions::new(false, false),
         }
     }
 
@@ -211,43 +221,48 @@ impl RotatingFileWriterBuilder {
         self
     }
 
-    /// In `non_blocking` mode, how many lines may wait for the background
-    /// thread; must be greater than zero.
-    ///
-    /// By default, 128,000.
-    pub fn buffered_lines_limit(mut self, limit: usize) -> Self {
-        self.buffered_lines_limit = limit;
-        self
+    logwood_core::delivery_option_setters!(delivery, capacity: "128,000 lines (`non_blocking` mode only)");
+
+    /// The former name of [`buffer_capacity`](Self::buffer_capacity).
+    #[deprecated(note = "renamed `buffer_capacity`, as on every logwood builder")]
+    pub fn buffered_lines_limit(self, limit: usize) -> Self {
+        self.buffer_capacity(limit)
     }
 
-    /// In `non_blocking` mode, whether a line that finds the queue full is
-    /// dropped (and counted in [`WriterStats::dropped`](crate::WriterStats::dropped))
-    /// rather than making the caller wait for room.
-    ///
-    /// By default, it is dropped.
-    pub fn lossy(mut self, lossy: bool) -> Self {
-        self.lossy = lossy;
-        self
+    /// The former name of [`drop_extra_events`](Self::drop_extra_events).
+    #[deprecated(note = "renamed `drop_extra_events`, as on every logwood builder")]
+    pub fn lossy(self, lossy: bool) -> Self {
+        self.drop_extra_events(lossy)
     }
 
-    /// How long a [`WriterGuard`](crate::WriterGuard) (or the last clone of
-    /// the writer) waits, when dropped, for the queued lines to be written
-    /// and the rotated files to be compressed.
-    ///
-    /// By default, one second.
-    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
-        self.flush_timeout = timeout;
-        self
+    /// The former name of [`shutdown_timeout`](Self::shutdown_timeout).
+    #[deprecated(note = "renamed `shutdown_timeout`, as on every logwood builder")]
+    pub fn flush_timeout(self, timeout: Duration) -> Self {
+        self.shutdown_timeout(timeout)
     }
 
     /// Whether the first failure of each kind (a lost line, a failed
-    /// rollover, a failed compression, a full queue) is reported on stderr
-    /// as one `[logwood] rotate: …` line. Failures are always counted in
-    /// [`RotatingFileWriter::stats`].
+    /// rollover, a failed compression, a full queue) is printed on stderr
+    /// as one `[logwood] file: …` line with its cause. Failures are always
+    /// counted in [`RotatingFileWriter::stats`] and given to
+    /// [`on_error`](Self::on_error).
     ///
-    /// By default, they are reported.
+    /// By default, they are printed.
     pub fn log_internal_errors(mut self, report: bool) -> Self {
-        self.log_internal_errors = report;
+        self.reporting.set_log_internal_errors(report);
+        self
+    }
+
+    /// Calls `callback` with every failure (a lost line, a failed rollover
+    /// or compression, a dropped line), on the thread where it happened.
+    /// Keep it short and non-blocking; a panic in it is caught.
+    ///
+    /// By default, there is none.
+    pub fn on_error<F>(mut self, callback: F) -> Self
+    where
+        F: Fn(&DeliveryError) + Send + Sync + 'static,
+    {
+        self.reporting.set_on_error(Arc::new(callback));
         self
     }
 
@@ -262,7 +277,11 @@ impl RotatingFileWriterBuilder {
     /// Checks the options, opens (creating) the file for appending and
     /// starts the background threads (`non_blocking`'s writer; with
     /// compression, the compressor, which first deletes leftover temporary
-    /// files and compresses rotated files left uncompressed).
+    /// files and compresses rotated files left uncompressed). Returns the
+    /// writer (a `MakeWriter`, cheap to clone) and its [`FlushGuard`]: keep
+    /// the guard until the program ends (`let (file, _guard) = …`); dropping
+    /// it writes what is queued and waits for pending compressions, within
+    /// [`shutdown_timeout`](Self::shutdown_timeout).
     ///
     /// # Errors
     ///
@@ -271,9 +290,9 @@ impl RotatingFileWriterBuilder {
     /// [`BuildError::ZeroInterval`], [`BuildError::InvalidAtTime`],
     /// [`BuildError::AtTimeNeedsDailyWhen`],
     /// [`BuildError::CompressionUnavailable`],
-    /// [`BuildError::ZeroBufferedLines`], [`BuildError::SpawnWorker`],
-    /// [`BuildError::SpawnCompressor`].
-    pub fn build(self) -> Result<RotatingFileWriter, BuildError> {
+    /// [`BuildError::InvalidOption`] (`buffer_capacity` zero),
+    /// [`BuildError::SpawnWorker`], [`BuildError::SpawnCompressor`].
+    pub fn build(self) -> Result<(RotatingFileWriter, FlushGuard), BuildError> {
         if self.path.file_name().is_none() {
             return Err(BuildError::NotAFilePath { path: self.path });
         }
@@ -303,10 +322,11 @@ impl RotatingFileWriterBuilder {
                 compression: self.compression,
             });
         }
-        let queue_limit = match (self.non_blocking, self.buffered_lines_limit) {
-            (false, _) => None,
-            (true, 0) => return Err(BuildError::ZeroBufferedLines),
-            (true, limit) => Some(limit),
+        let queue_capacity = if self.non_blocking {
+            self.delivery.validate()?;
+            Some(self.delivery.buffer_capacity)
+        } else {
+            None
         };
         RotatingFileWriter::open(Settings {
             policy: Policy {
@@ -319,10 +339,10 @@ impl RotatingFileWriterBuilder {
                 clock: self.clock,
             },
             compression: self.compression,
-            queue_limit,
-            lossy: self.lossy,
-            flush_timeout: self.flush_timeout,
-            log_internal_errors: self.log_internal_errors,
+            queue_capacity,
+            drop_extra_events: self.delivery.drop_extra_events,
+            shutdown_timeout: self.delivery.shutdown_timeout,
+            reporter: self.reporting.reporter("file"),
         })
     }
 }

@@ -8,15 +8,14 @@
 //! - `retention`: the rotated files' names, shifting and deletion.
 //! - `compress`: the compression thread and its crash-safe steps.
 //! - `watch`: the device/inode check for logrotate.
-//! - `queue`: `non_blocking` mode's bounded queue and worker thread.
-//! - `writer`: the `MakeWriter`, its line writer and the flush guard.
+//! - `writer`: the `MakeWriter`, its line writer, `non_blocking` mode's
+//!   writer thread (over core's bounded queue) and the guard's side.
 //! - `builder`: options; `stats`: counters.
 
 mod builder;
 mod clock;
 mod compress;
 mod file;
-mod queue;
 mod retention;
 mod stats;
 mod timed;
@@ -24,10 +23,14 @@ mod watch;
 mod writer;
 
 pub use builder::{
-    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT, DEFAULT_INTERVAL,
-    DEFAULT_MAX_BYTES, DEFAULT_WATCH_INTERVAL, RotatingFileWriterBuilder,
+    DEFAULT_BACKUP_COUNT, DEFAULT_BUFFER_CAPACITY, DEFAULT_INTERVAL, DEFAULT_MAX_BYTES,
+    DEFAULT_WATCH_INTERVAL, RotatingFileWriterBuilder,
 };
+#[allow(deprecated)]
+pub use builder::{DEFAULT_BUFFERED_LINES_LIMIT, DEFAULT_FLUSH_TIMEOUT};
 pub use compress::Compression;
 pub use stats::WriterStats;
 pub use timed::When;
-pub use writer::{RotatingFileWriter, RotatingLineWriter, WriterGuard};
+#[allow(deprecated)]
+pub use writer::WriterGuard;
+pub use writer::{RotatingFileWriter, RotatingLineWriter};

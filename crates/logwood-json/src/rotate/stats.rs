@@ -1,86 +1,130 @@
-//! The writer's counters and once-per-kind stderr reports.
+//! The writer's counters: core's shared ones (`emitted`, `sent`,
+//! `dropped`, `failed`, `rollovers`) with the reporter every sink has, and
+//! the file's own (bytes, reopens, compressions, …).
 
-use std::fmt;
 use std::io;
 use std::path::Path;
 
-use logwood_core::__private::{Counter, ReportOnce};
+use logwood_core::__private::{Counter, Counters as CoreCounters, Reporter};
+use logwood_core::{DeliveryError, ErrorKind, Stats};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Counters {
-    lines: Counter,
+    core: CoreCounters,
+    reporter: Reporter,
     bytes: Counter,
-    rollovers: Counter,
-    write_errors: Counter,
     rollover_errors: Counter,
-    dropped: Counter,
     reopens: Counter,
     compressions: Counter,
     compress_errors: Counter,
     deleted: Counter,
-    write_report: ReportOnce,
-    rollover_report: ReportOnce,
-    dropped_report: ReportOnce,
-    compress_report: ReportOnce,
-    /// Whether failures are reported on stderr.
-    pub(super) report: bool,
 }
 
 // === impl Counters ===
 
 impl Counters {
-    pub(super) fn new(report: bool) -> Self {
+    pub(super) fn new(reporter: Reporter) -> Self {
         Self {
-            report,
-            ..Self::default()
+            core: CoreCounters::default(),
+            reporter,
+            bytes: Counter::default(),
+            rollover_errors: Counter::default(),
+            reopens: Counter::default(),
+            compressions: Counter::default(),
+            compress_errors: Counter::default(),
+            deleted: Counter::default(),
         }
     }
 
+    /// A line was given to the writer.
+    pub(super) fn emitted(&self) {
+        self.core.emitted.incr();
+    }
+
     pub(super) fn written(&self, len: usize) {
-        self.lines.incr();
+        self.core.sent.incr();
         self.bytes.add(len as u64);
     }
 
     pub(super) fn rolled_over(&self) {
-        self.rollovers.incr();
-    }
-
-    fn report(&self, once: &ReportOnce, message: fmt::Arguments<'_>) {
-        if self.report {
-            once.report("rotate", message);
-        }
+        self.core.rollovers.incr();
     }
 
     pub(super) fn write_failed(&self, path: &Path, err: &io::Error) {
-        self.write_errors.incr();
-        self.report(
-            &self.write_report,
-            format_args!(
-                "writing `{}` failed, the line is lost: {err}",
-                path.display()
-            ),
-        );
+        self.core.failed.incr();
+        self.reporter.report_with(ErrorKind::Write, || {
+            DeliveryError::new(
+                ErrorKind::Write,
+                format!("writing `{}` failed, the line is lost", path.display()),
+            )
+            .with_records(1)
+            .with_source(clone_io(err))
+        });
     }
 
     pub(super) fn rollover_failed(&self, path: &Path, err: &io::Error) {
         self.rollover_errors.incr();
-        self.report(
-            &self.rollover_report,
-            format_args!(
-                "rolling `{}` over failed, writing on in the current file: {err}",
-                path.display()
-            ),
-        );
+        self.reporter.report_with(ErrorKind::Rotation, || {
+            DeliveryError::new(
+                ErrorKind::Rotation,
+                format!(
+                    "rolling `{}` over failed, writing on in the current file",
+                    path.display()
+                ),
+            )
+            .with_source(clone_io(err))
+        });
     }
 
-    pub(super) fn dropped(&self, path: &Path) {
-        self.dropped.incr();
-        self.report(
-            &self.dropped_report,
-            format_args!(
-                "the queue of `{}` is full (`buffered_lines_limit`), dropping lines",
-                path.display()
-            ),
+    /// A line found the queue full (`drop_extra_events(true)`).
+    pub(super) fn dropped(&self, path: &Path, capacity: usize) {
+        self.core.emitted.incr();
+        self.core.dropped.incr();
+        self.reporter.report_with(ErrorKind::Dropped, || {
+            DeliveryError::new(
+                ErrorKind::Dropped,
+                format!(
+                    "the queue of `{}` is full (`buffer_capacity` {capacity}), dropping lines",
+                    path.display()
+                ),
+            )
+            .with_records(1)
+        });
+    }
+
+    /// A line arrived after the guard shut the writer down.
+    pub(super) fn closed(&self, path: &Path) {
+        self.core.emitted.incr();
+        self.core.failed.incr();
+        self.reporter.report_with(ErrorKind::Closed, || {
+            DeliveryError::new(
+                ErrorKind::Closed,
+                format!(
+                    "a line for `{}` arrived after the flush guard shut the writer down; it was \
+                     not written: keep the guard alive with `let _guard = …` (not `let _ = …`) \
+                     until the program ends",
+                    path.display()
+                ),
+            )
+            .with_records(1)
+        });
+    }
+
+    /// Lines still queued when the shutdown deadline passed.
+    pub(super) fn abandoned(&self, path: &Path, lines: u64) {
+        if lines == 0 {
+            return;
+        }
+        self.core.failed.add(lines);
+        self.reporter.report(
+            DeliveryError::new(
+                ErrorKind::Deadline,
+                format!(
+                    "{lines} lines were not written to `{}` before the shutdown deadline",
+                    path.display()
+                ),
+            )
+            .with_records(lines),
         );
     }
 
@@ -98,23 +142,33 @@ impl Counters {
 
     pub(super) fn compress_failed(&self, path: &Path, err: &io::Error) {
         self.compress_errors.incr();
-        self.report(
-            &self.compress_report,
-            format_args!(
-                "compressing `{}` failed, it stays uncompressed: {err}",
-                path.display()
-            ),
-        );
+        self.reporter.report_with(ErrorKind::Rotation, || {
+            DeliveryError::new(
+                ErrorKind::Rotation,
+                format!(
+                    "compressing `{}` failed, it stays uncompressed",
+                    path.display()
+                ),
+            )
+            .with_source(clone_io(err))
+        });
+    }
+
+    /// The shared counters: `emitted`, `sent`, `dropped`, `failed`,
+    /// `queued`, `rollovers`, `errors`.
+    pub(super) fn stats(&self) -> Stats {
+        self.core.snapshot(&self.reporter)
     }
 
     pub(super) fn snapshot(&self) -> WriterStats {
+        let stats = self.stats();
         WriterStats {
-            lines: self.lines.get(),
+            lines: stats.sent,
             bytes: self.bytes.get(),
-            rollovers: self.rollovers.get(),
-            write_errors: self.write_errors.get(),
+            rollovers: stats.rollovers,
+            write_errors: stats.failed,
             rollover_errors: self.rollover_errors.get(),
-            dropped: self.dropped.get(),
+            dropped: stats.dropped,
             reopens: self.reopens.get(),
             compressions: self.compressions.get(),
             compress_errors: self.compress_errors.get(),
@@ -123,8 +177,15 @@ impl Counters {
     }
 }
 
-/// A snapshot of a [`RotatingFileWriter`](crate::RotatingFileWriter)'s
-/// counters.
+/// An owned copy of `err` (kind and text) to report as a source.
+fn clone_io(err: &io::Error) -> io::Error {
+    io::Error::new(err.kind(), err.to_string())
+}
+
+/// The file-specific counters of a
+/// [`RotatingFileWriter`](crate::RotatingFileWriter), from
+/// [`file_stats`](crate::RotatingFileWriter::file_stats) (the shared ones,
+/// with the accounting identity, are its [`stats`](crate::RotatingFileWriter::stats)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WriterStats {
@@ -135,8 +196,9 @@ pub struct WriterStats {
     /// Rollovers done, by size or by time (with size rotation alone and
     /// `backup_count = 0`: truncations).
     pub rollovers: u64,
-    /// Lines lost to an I/O error (disk full, permission, a vanished
-    /// directory).
+    /// Lines not written: lost to an I/O error (disk full, permission, a
+    /// vanished directory), arrived after the shutdown, or still queued at
+    /// the shutdown deadline (`Stats::failed`).
     pub write_errors: u64,
     /// Rollovers that failed (the line went on into the current file).
     pub rollover_errors: u64,

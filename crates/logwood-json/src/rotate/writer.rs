@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use logwood_core::__private::{Delivery, Pushed, RecordQueue, Reporter};
+use logwood_core::{FlushGuard, Stats};
 use tracing_subscriber::fmt::MakeWriter;
 
 use super::compress::{Compression, Compressor, Moves};
 use super::file::{Policy, RotatingFile};
-use super::queue::{Pushed, Queue};
 use super::stats::{Counters, WriterStats};
 use crate::RotatingFileWriterBuilder;
 
@@ -98,7 +99,7 @@ use crate::RotatingFileWriterBuilder;
 /// start deletes leftover `.tmp` files and compresses rotated files left
 /// uncompressed. Until compressed, a rotated file keeps its plain name,
 /// and retention counts it once either way. A
-/// [`guard`](RotatingFileWriter::guard) waits for the compressions too.
+/// [guard](#the-guard) waits for the compressions too.
 ///
 /// # External rotation (logrotate)
 ///
@@ -137,13 +138,29 @@ use crate::RotatingFileWriterBuilder;
 /// # Off the caller's thread
 ///
 /// With [`non_blocking`](RotatingFileWriterBuilder::non_blocking), `write`
-/// only queues the line and a background thread writes it; when
-/// [`buffered_lines_limit`](RotatingFileWriterBuilder::buffered_lines_limit)
-/// lines are waiting, a new line is dropped and counted in
-/// [`WriterStats::dropped`] (or, with
-/// [`lossy(false)`](RotatingFileWriterBuilder::lossy), the caller waits).
-/// Hold a [`guard`](RotatingFileWriter::guard) until the program ends:
-/// dropping it waits until the queued lines are written.
+/// only queues the line and a background thread writes it, with the
+/// bounded queue every logwood sink has: when
+/// [`buffer_capacity`](RotatingFileWriterBuilder::buffer_capacity) lines
+/// are waiting, a new line is dropped and counted in `Stats::dropped` (or,
+/// with [`drop_extra_events(false)`](RotatingFileWriterBuilder::drop_extra_events),
+/// the caller waits).
+///
+/// # The guard
+///
+/// [`build`](RotatingFileWriterBuilder::build) returns the writer and its
+/// [`FlushGuard`], the guard every logwood sink with a worker returns: keep
+/// it until the program ends (`let (file, _guard) = …`, not `let (file, _)
+/// = …`). Dropping it (or
+/// [`shutdown`](logwood_core::FlushGuard::shutdown)) writes the queued
+/// lines and waits for pending compressions, within
+/// [`shutdown_timeout`](RotatingFileWriterBuilder::shutdown_timeout); lines
+/// a `non_blocking` writer gets afterwards are counted as failed. Lines
+/// still in the queue at the deadline are given up and counted as failed;
+/// lines the writer thread holds while blocked in a write that does not
+/// return (a FIFO nobody reads, a hung disk) stay counted as `queued`
+/// until it returns.
+/// `std::process::exit` runs no destructor: call `guard.shutdown(…)` (or
+/// drop the guard) before it, or what is queued is lost.
 ///
 /// # Examples
 ///
@@ -154,22 +171,21 @@ use crate::RotatingFileWriterBuilder;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let dir = std::env::temp_dir().join(format!("logwood-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
-/// let file = RotatingFileWriter::builder(dir.join("app.log"))
+/// let (file, guard) = RotatingFileWriter::builder(dir.join("app.log"))
 ///     .max_bytes(1_000_000)
 ///     .backup_count(5)
 ///     .non_blocking(true)
 ///     .build()?;
-/// let guard = file.guard();
 /// let layer = PatternLayer::builder("%(asctime)s %(levelname)s %(name)s: %(message)s")
 ///     .with_writer(file.clone())
 ///     .build()?;
 /// tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
 ///     tracing::info!(user = 42, "logged in");
 /// });
-/// drop(guard); // waits until the line is in the file
+/// let stats = guard.shutdown(std::time::Duration::from_secs(5)); // the line is in the file
 /// let text = std::fs::read_to_string(dir.join("app.log"))?;
 /// assert!(text.ends_with("logged in user=42\n"), "{text}");
-/// assert_eq!(file.stats().lines, 1);
+/// assert_eq!((stats.emitted, stats.sent), (1, 1));
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok(())
 /// # }
@@ -186,7 +202,7 @@ use crate::RotatingFileWriterBuilder;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let dir = std::env::temp_dir().join(format!("logwood-doc-timed-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir)?;
-/// let file = RotatingFileWriter::builder(dir.join("app.log"))
+/// let (file, _guard) = RotatingFileWriter::builder(dir.join("app.log"))
 ///     .when(When::Midnight) // or "midnight".parse()?
 ///     .backup_count(7)
 ///     .max_bytes(50)
@@ -195,7 +211,7 @@ use crate::RotatingFileWriterBuilder;
 /// for i in 0..9 {
 ///     file.make_writer().write_all(format!("line {i} of today\n").as_bytes())?;
 /// }
-/// assert!(file.guard().flush(std::time::Duration::from_secs(10)));
+/// _guard.flush(std::time::Duration::from_secs(10))?;
 /// // Lines of 16 bytes: two size rotations today, app.log.<today>.gz and
 /// // app.log.<today>.1.gz.
 /// let mut names: Vec<String> = std::fs::read_dir(&dir)?
@@ -206,7 +222,7 @@ use crate::RotatingFileWriterBuilder;
 /// // (Sorted as text, `.1.gz` comes first.)
 /// assert!(names[1].ends_with(".1.gz"), "{names:?}");
 /// assert!(names[2].ends_with(".gz") && !names[2].ends_with(".1.gz"), "{names:?}");
-/// assert_eq!(file.stats().compressions, 2);
+/// assert_eq!(file.file_stats().compressions, 2);
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok(())
 /// # }
@@ -229,18 +245,17 @@ struct Shared {
 struct Compressing {
     queue: Arc<Compressor>,
     worker: Mutex<Option<JoinHandle<()>>>,
-    flush_timeout: Duration,
 }
 
 #[derive(Debug)]
 enum Sink {
+    /// Lines written on the caller's thread.
     Direct(Box<Mutex<RotatingFile>>),
+    /// Lines queued for the writer thread (`non_blocking`).
     Queued {
-        queue: Arc<Queue>,
+        queue: Arc<RecordQueue>,
         worker: Mutex<Option<JoinHandle<()>>>,
-        limit: usize,
-        lossy: bool,
-        flush_timeout: Duration,
+        capacity: usize,
     },
 }
 
@@ -249,11 +264,11 @@ enum Sink {
 pub(super) struct Settings {
     pub(super) policy: Policy,
     pub(super) compression: Compression,
-    /// `Some(limit)` for `non_blocking` mode.
-    pub(super) queue_limit: Option<usize>,
-    pub(super) lossy: bool,
-    pub(super) flush_timeout: Duration,
-    pub(super) log_internal_errors: bool,
+    /// `Some(capacity)` for `non_blocking` mode.
+    pub(super) queue_capacity: Option<usize>,
+    pub(super) drop_extra_events: bool,
+    pub(super) shutdown_timeout: Duration,
+    pub(super) reporter: Reporter,
 }
 
 // === impl RotatingFileWriter ===
@@ -266,10 +281,10 @@ impl RotatingFileWriter {
     }
 
     /// Opens the file (and starts the worker thread in `non_blocking` mode,
-    /// the compressor when compressing).
-    pub(super) fn open(settings: Settings) -> Result<Self, crate::BuildError> {
+    /// the compressor when compressing); returns the writer and its guard.
+    pub(super) fn open(settings: Settings) -> Result<(Self, FlushGuard), crate::BuildError> {
         let path = settings.policy.path.clone();
-        let counters = Arc::new(Counters::new(settings.log_internal_errors));
+        let counters = Arc::new(Counters::new(settings.reporter));
         let compressor = (settings.compression != Compression::None)
             .then(|| Compressor::new(settings.compression, counters.clone()));
         let backups = settings.policy.backups();
@@ -293,33 +308,30 @@ impl RotatingFileWriter {
                 Some(Compressing {
                     queue,
                     worker: Mutex::new(Some(worker)),
-                    flush_timeout: settings.flush_timeout,
                 })
             }
         };
-        let sink = match settings.queue_limit {
+        let sink = match settings.queue_capacity {
             None => Sink::Direct(Box::new(Mutex::new(file))),
-            Some(limit) => {
-                let queue = Arc::new(Queue::default());
-                let worker = super::queue::spawn(queue.clone(), file, counters.clone())
+            Some(capacity) => {
+                let queue = Arc::new(RecordQueue::new(capacity, settings.drop_extra_events));
+                let worker = spawn_writer(queue.clone(), file, counters.clone())
                     .map_err(|source| crate::BuildError::SpawnWorker { source })?;
                 Sink::Queued {
                     queue,
                     worker: Mutex::new(Some(worker)),
-                    limit,
-                    lossy: settings.lossy,
-                    flush_timeout: settings.flush_timeout,
+                    capacity,
                 }
             }
         };
-        Ok(Self {
-            shared: Arc::new(Shared {
-                path,
-                sink,
-                counters,
-                compressor,
-            }),
-        })
+        let shared = Arc::new(Shared {
+            path,
+            sink,
+            counters,
+            compressor,
+        });
+        let guard = FlushGuard::new(shared.clone(), settings.shutdown_timeout);
+        Ok((Self { shared }, guard))
     }
 
     /// The file's path (`app.log`).
@@ -327,40 +339,19 @@ impl RotatingFileWriter {
         &self.shared.path
     }
 
-    /// The writer's counters now (shared by all clones).
-    pub fn stats(&self) -> WriterStats {
-        self.shared.counters.snapshot()
+    /// The writer's counters now (shared by all clones), the same shape as
+    /// every logwood layer's: `emitted` lines, `sent` (written whole),
+    /// `dropped` (the `non_blocking` queue was full), `failed` (an I/O
+    /// error, or after the shutdown), `queued`, `rollovers`, `errors`;
+    /// `emitted = sent + dropped + failed + queued`.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.stats()
     }
 
-    /// A guard that, when dropped, waits (at most
-    /// [`flush_timeout`](RotatingFileWriterBuilder::flush_timeout)) until
-    /// every line queued so far is written. Only `non_blocking` writers
-    /// queue; for the others the guard does nothing.
-    ///
-    /// Keep it in a named binding until the program ends: `let _guard =
-    /// writer.guard();` (not `let _ = …`, which drops it at once).
-    pub fn guard(&self) -> WriterGuard {
-        let compressor = self.shared.compressor.as_ref().map(|c| c.queue.clone());
-        match &self.shared.sink {
-            Sink::Direct(_) => WriterGuard {
-                queue: None,
-                compressor,
-                timeout: self
-                    .shared
-                    .compressor
-                    .as_ref()
-                    .map_or(Duration::ZERO, |c| c.flush_timeout),
-            },
-            Sink::Queued {
-                queue,
-                flush_timeout,
-                ..
-            } => WriterGuard {
-                queue: Some(queue.clone()),
-                compressor,
-                timeout: *flush_timeout,
-            },
-        }
+    /// The file's own counters (bytes, rollover and compression failures,
+    /// reopens, compressions, deletions).
+    pub fn file_stats(&self) -> WriterStats {
+        self.shared.counters.snapshot()
     }
 }
 
@@ -369,57 +360,128 @@ impl RotatingFileWriter {
 impl Shared {
     fn write_line(&self, line: &[u8]) -> io::Result<()> {
         match &self.sink {
-            Sink::Direct(file) => file
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .write_line(line, &self.counters),
+            Sink::Direct(file) => {
+                self.counters.emitted();
+                file.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .write_line(line, &self.counters)
+            }
             Sink::Queued {
-                queue,
-                limit,
-                lossy,
-                ..
+                queue, capacity, ..
             } => {
-                if queue.push(line, *limit, *lossy) == Pushed::Dropped {
-                    // Counted; the caller is not told, as with any lossy
-                    // non-blocking writer.
-                    self.counters.dropped(&self.path);
+                match queue.push(line) {
+                    Pushed::Queued => self.counters.emitted(),
+                    // Counted and reported; the caller is not told, as
+                    // with any lossy non-blocking writer.
+                    Pushed::Full => self.counters.dropped(&self.path, *capacity),
+                    Pushed::Closed => self.counters.closed(&self.path),
                 }
                 Ok(())
             }
         }
     }
+
+    /// Waits until the compressor has compressed what was rotated so far,
+    /// at most until `deadline`.
+    fn compressed_by(&self, deadline: Instant) -> bool {
+        self.compressor.as_ref().is_none_or(|c| {
+            c.queue
+                .wait(deadline.saturating_duration_since(Instant::now()))
+        })
+    }
 }
 
-impl Drop for Shared {
-    fn drop(&mut self) {
-        if let Sink::Queued {
-            queue,
-            worker,
-            flush_timeout,
-            ..
-        } = &self.sink
-        {
+impl Delivery for Shared {
+    fn stats(&self) -> Stats {
+        self.counters.stats()
+    }
+
+    /// Waits until the lines queued before the call are written (or lost
+    /// and counted), then until the files rotated by then are compressed.
+    fn flush(&self, deadline: Instant) -> bool {
+        let lines = match &self.sink {
+            Sink::Direct(file) => file
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .flush()
+                .is_ok(),
+            Sink::Queued { queue, .. } => queue.flush(deadline),
+        };
+        lines && self.compressed_by(deadline)
+    }
+
+    /// Writes what is queued until `deadline`, stops the writer thread
+    /// (lines arriving later are counted as failed) and the compressor.
+    fn shutdown(&self, deadline: Instant) {
+        if let Sink::Queued { queue, worker, .. } = &self.sink {
+            let drained = queue.flush(deadline);
             queue.close();
-            if queue.flush(*flush_timeout)
-                && let Some(worker) = worker.lock().unwrap_or_else(PoisonError::into_inner).take()
-            {
-                worker.join().ok();
+            if !drained {
+                self.counters.abandoned(&self.path, queue.abandon());
             }
+            join_by(worker, deadline);
         }
         // After the lines: their rollovers may have queued files.
         if let Some(compressing) = &self.compressor {
             compressing.queue.close();
-            if compressing.queue.wait(compressing.flush_timeout)
-                && let Some(worker) = compressing
-                    .worker
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take()
-            {
-                worker.join().ok();
+            if self.compressed_by(deadline) {
+                join_by(&compressing.worker, deadline);
             }
         }
     }
+}
+
+/// Joins the thread in `handle` if it ends by `deadline`; else leaves it.
+fn join_by(handle: &Mutex<Option<JoinHandle<()>>>, deadline: Instant) {
+    let mut handle = handle.lock().unwrap_or_else(PoisonError::into_inner);
+    while handle.as_ref().is_some_and(|h| !h.is_finished()) {
+        if Instant::now() >= deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    if let Some(handle) = handle.take() {
+        handle.join().ok();
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The last clone of the writer and the guard are gone: deliver what
+        // is left (the guard usually did already).
+        let deadline = Instant::now() + Duration::from_secs(1);
+        Delivery::shutdown(self, deadline);
+    }
+}
+
+/// Starts the thread writing `queue`'s lines to `file`.
+fn spawn_writer(
+    queue: Arc<RecordQueue>,
+    mut file: RotatingFile,
+    counters: Arc<Counters>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("logwood-file".into())
+        .spawn(move || {
+            // Nothing on this thread may log back into the application.
+            logwood_core::__private::silence_thread();
+            let mut batch = logwood_core::__private::Batch::default();
+            loop {
+                match queue.take(&mut batch, None) {
+                    logwood_core::__private::Taken::Records(n) => {
+                        for line in batch.records() {
+                            // Failures are counted (and reported) inside.
+                            file.write_line(line, &counters).ok();
+                        }
+                        file.flush().ok();
+                        batch.clear();
+                        queue.settle(n as u64);
+                    }
+                    logwood_core::__private::Taken::Closed => break,
+                    _ => {}
+                }
+            }
+        })
 }
 
 impl<'a> MakeWriter<'a> for RotatingFileWriter {
@@ -454,37 +516,8 @@ impl io::Write for RotatingLineWriter<'_> {
     }
 }
 
-/// Flushes a [`RotatingFileWriter`] when dropped: waits (at most its
-/// `flush_timeout`) until the lines queued so far (`non_blocking`) are
-/// written and the files rotated so far are compressed (`compression`).
-/// Made by [`RotatingFileWriter::guard`].
-#[derive(Debug)]
-#[must_use = "dropping the guard at once flushes nothing at exit: keep it in a named binding (`let _guard = …`)"]
-pub struct WriterGuard {
-    queue: Option<Arc<Queue>>,
-    compressor: Option<Arc<Compressor>>,
-    timeout: Duration,
-}
-
-// === impl WriterGuard ===
-
-impl WriterGuard {
-    /// Waits until the lines queued before the call are written (or lost
-    /// and counted), and then the files rotated by then are compressed (or
-    /// failed to be, counted), at most `timeout` in all; returns whether
-    /// they all were.
-    pub fn flush(&self, timeout: Duration) -> bool {
-        let start = Instant::now();
-        self.queue.as_ref().is_none_or(|queue| queue.flush(timeout))
-            && self
-                .compressor
-                .as_ref()
-                .is_none_or(|compressor| compressor.wait(timeout.saturating_sub(start.elapsed())))
-    }
-}
-
-impl Drop for WriterGuard {
-    fn drop(&mut self) {
-        self.flush(self.timeout);
-    }
-}
+/// The guard of a [`RotatingFileWriter`], now core's one guard.
+#[deprecated(
+    note = "`build()` returns the writer's `FlushGuard`; `flush` returns `Result<(), FlushTimeout>`"
+)]
+pub type WriterGuard = FlushGuard;
