@@ -143,12 +143,9 @@ impl Pipeline {
         let security = security(&endpoint)?;
         let headers = headers(&endpoint, &t, &sink)?;
         let mut secrets: Vec<Secret> = sink.api_key.into_iter().collect();
-        secrets.extend(
-            t.headers
-                .iter()
-                .filter(|(_, v)| v.len() >= 4)
-                .map(|(_, v)| Secret::new(v.as_str())),
-        );
+        for (name, value) in &t.headers {
+            secrets.extend(header_secrets(name, value));
+        }
         let gzip = t.gzip();
         Ok(Self {
             security,
@@ -201,6 +198,32 @@ impl Pipeline {
         let guard = WorkerHandle::guard(Arc::clone(&buffer), worker, self.shutdown_timeout);
         Ok((buffer, guard))
     }
+}
+
+/// The texts of a user header that are scrubbed from server text before it
+/// is reported: the value, and the credential after an `Authorization`
+/// scheme (`Bearer abc` gives `abc` too). Short values of headers whose
+/// name says nothing of a credential (`x-tenant: eu`) are left alone, so
+/// that reports stay readable.
+fn header_secrets(name: &str, value: &str) -> Vec<Secret> {
+    let name = name.to_ascii_lowercase();
+    let credential = [
+        "auth", "key", "token", "secret", "password", "session", "cookie",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    let value = value.trim();
+    if value.is_empty() || (!credential && value.len() < 6) {
+        return Vec::new();
+    }
+    let mut secrets = vec![Secret::new(value)];
+    if let Some((_, rest)) = value.split_once(' ')
+        && credential
+        && !rest.trim().is_empty()
+    {
+        secrets.push(Secret::new(rest.trim()));
+    }
+    secrets
 }
 
 /// Checks the durations and sizes of the transport options.
@@ -298,4 +321,40 @@ fn headers(endpoint: &Endpoint, t: &Transport, sink: &Sink) -> Result<HeaderMap,
         headers.insert(name, value);
     }
     Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrubbed(name: &str, value: &str, text: &str) -> String {
+        header_secrets(name, value)
+            .iter()
+            .fold(text.to_owned(), |text, secret| secret.scrub(&text))
+    }
+
+    #[test]
+    fn credential_headers_are_scrubbed_whole_and_after_their_scheme() {
+        assert_eq!(
+            scrubbed(
+                "Authorization",
+                "Bearer abc",
+                "token abc refused (Bearer abc)"
+            ),
+            "token **REDACTED** refused (**REDACTED**)"
+        );
+        assert_eq!(
+            scrubbed("x-api-key", "k1", "bad key k1"),
+            "bad key **REDACTED**"
+        );
+        // A short, plain value is kept: reports stay readable.
+        assert_eq!(
+            scrubbed("x-tenant", "eu", "tenant eu unknown"),
+            "tenant eu unknown"
+        );
+        assert_eq!(
+            scrubbed("x-tenant", "acme-prod", "tenant acme-prod unknown"),
+            "tenant **REDACTED** unknown"
+        );
+    }
 }
