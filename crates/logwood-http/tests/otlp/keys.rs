@@ -136,3 +136,81 @@ fn rand_u32() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
+/// A dotted name from segments that collide with one another, with the
+/// metadata's names, the reserved record keys, and empty segments.
+fn any_name() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop::sample::select(vec![
+            "a", "b", "user", "id", "code", "line", "number", "thread", "name", "level", "message",
+            "context", "", "é",
+        ]),
+        1..4,
+    )
+    .prop_map(|segments| segments.join("."))
+}
+
+fn named_fields(max: usize) -> impl Strategy<Value = Vec<(String, u64)>> {
+    proptest::collection::vec((any_name(), 0u64..1000), 0..max)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_run_time_field_names_produce_duplicate_attribute_keys(
+        statics in named_fields(4),
+        outer in named_fields(5),
+        inner in named_fields(5),
+        event in named_fields(8),
+        json in any::<bool>(),
+    ) {
+        use logwood_testkit::{DynValue, dispatch_dynamic_event, in_dynamic_span};
+
+        let capture = capture();
+        let protocol = if json { OtlpProtocol::Json } else { OtlpProtocol::Protobuf };
+        let mut builder = layer(&capture.url).protocol(protocol);
+        for (key, value) in &statics {
+            builder = builder.context_field(key, *value);
+        }
+        let marker = format!("dyn-{}", rand_u32());
+        builder = builder.resource_attribute("case", marker.clone());
+        let (otlp, guard) = builder.build().unwrap();
+        let dynamic = |fields: &[(String, u64)]| -> Vec<(String, DynValue)> {
+            fields.iter().map(|(k, v)| (k.clone(), DynValue::U64(*v))).collect()
+        };
+        let (outer, inner, event) = (dynamic(&outer), dynamic(&inner), dynamic(&event));
+        let (outer, inner, event) = (borrow(&outer), borrow(&inner), borrow(&event));
+        with_layer(otlp, || {
+            in_dynamic_span(&outer, || {
+                in_dynamic_span(&inner, || dispatch_dynamic_event(&event))
+            })
+        });
+        let stats = accounted(guard.shutdown(WAIT));
+        prop_assert_eq!(stats.sent, 1);
+        let request = capture
+            .bodies()
+            .iter()
+            .map(decode)
+            .find(|r| {
+                r.resource_logs[0].resource.as_ref().unwrap().attributes.iter().any(|kv| {
+                    kv.key == "case"
+                        && kv.value.as_ref().and_then(|v| v.value.as_ref())
+                            == Some(&Any::StringValue(marker.clone()))
+                })
+            })
+            .expect("this case's request");
+        let record = &request.resource_logs[0].scope_logs[0].log_records[0];
+        let duplicates = duplicate_keys(&record.attributes);
+        prop_assert!(duplicates.is_empty(), "duplicate keys {:?} in {:?}", duplicates, record.attributes);
+    }
+}
+
+fn borrow(
+    fields: &[(String, logwood_testkit::DynValue)],
+) -> Vec<(&str, logwood_testkit::DynValue)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect()
+}
