@@ -103,6 +103,7 @@ mod time;
 #[cfg(feature = "tls")]
 #[doc(hidden)]
 pub mod tls;
+mod trace;
 mod value;
 
 pub use context::StaticContext;
@@ -127,8 +128,8 @@ pub mod __private {
         Reporter, Taken,
     };
     pub use crate::encode::{
-        Flat, Format, Json, Kv, Members, Msgpack, SdParams, Text, json_escape_into, kv, pattern,
-        sd, write_value,
+        Flat, Format, Json, Kv, Members, Msgpack, SdParams, Text, json_escape_into, kv, otlp,
+        pattern, sd, write_value,
     };
     pub use crate::field::{
         EventFields, LiftFrom, MAX_LIFTED_DEPTH, MAX_LIFTED_FIELDS, RESERVED_RECORD_KEYS,
@@ -136,7 +137,7 @@ pub mod __private {
     pub use crate::layer::{CoreLayer, Encode, FieldFormat, Output, Sink, WriterSink};
     pub use crate::meta::{System, system, thread_id, thread_name};
     pub use crate::options::{DeliveryOptions, LayerOptions, TlsOptions};
-    pub use crate::record::{Leaf, Record, RecordOptions, level_name};
+    pub use crate::record::{Leaf, Record, RecordOptions, TraceIds, level_name};
     pub use crate::silence::{is_thread_silenced, silence_thread, unsilence_thread};
     pub use crate::time::{RFC3339_LEN, rfc3339_micros};
     #[cfg(feature = "tls")]

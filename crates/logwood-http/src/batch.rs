@@ -39,7 +39,8 @@ pub(crate) struct Limits {
     pub(crate) capacity: usize,
     /// At most this many body bytes per batch, the header included.
     pub(crate) max_batch_bytes: usize,
-    /// The largest batch header of the format (reserved in the byte count).
+    /// The most bytes a body has besides its records (reserved in the
+    /// byte count).
     pub(crate) head_len: usize,
     /// Whether a record that finds the buffer full is dropped (else the
     /// caller waits for room).
@@ -100,6 +101,9 @@ struct Counts {
     /// The oversize drops (among `dropped`).
     oversize: u64,
     failed: u64,
+    /// Records the receiver accepted the request of but rejected (among
+    /// `failed`).
+    rejected: u64,
     retried: u64,
 }
 
@@ -147,6 +151,10 @@ pub(crate) enum Taken {
 pub(crate) enum Settled {
     Sent,
     Failed,
+    /// Accepted, but this many of the batch's records were rejected by the
+    /// receiver (an OTLP partial success): those are failed (and
+    /// `rejected`), the others sent.
+    Partial(u64),
 }
 
 /// The buffer, its counters, the wake-ups around it, and the reporter of
@@ -217,6 +225,7 @@ impl Buffer {
         stats.dropped = c.dropped;
         stats.oversize = c.oversize;
         stats.failed = c.failed;
+        stats.rejected = c.rejected;
         stats.retried = c.retried;
         stats.queued = (st.buffered + st.in_flight) as u64;
         drop(st);
@@ -383,6 +392,12 @@ impl Buffer {
         match how {
             Settled::Sent => st.counts.sent += n as u64,
             Settled::Failed => st.counts.failed += n as u64,
+            Settled::Partial(rejected) => {
+                let rejected = rejected.min(n as u64);
+                st.counts.sent += n as u64 - rejected;
+                st.counts.failed += rejected;
+                st.counts.rejected += rejected;
+            }
         }
         drop(st);
         self.settled.notify_all();

@@ -4,24 +4,19 @@
 //! layer and the guard.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{self, HeaderMap, HeaderValue};
 #[cfg(feature = "tls")]
 use logwood_core::__private::TlsOptions;
-use logwood_core::__private::{Backoff, DeliveryOptions, LayerOptions, RecordOptions, Reporter};
+use logwood_core::__private::{DeliveryOptions, LayerOptions};
 use logwood_core::{FlushGuard, JitterMode};
 
-use crate::batch::{Buffer, Limits};
-use crate::body::Format;
-use crate::client::{self, Client, Endpoint, Security};
+use crate::body::{Format, Framing};
 use crate::error::BuildError;
-use crate::guard::WorkerHandle;
 use crate::layer::HttpLayer;
+use crate::pipeline::{Pipeline, Sink, Transport};
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::worker::Worker;
 
 /// Default of [`buffer_capacity`](HttpLayerBuilder::buffer_capacity): 1000
 /// records, as Timber's `TimberHandler`.
@@ -132,48 +127,18 @@ pub struct HttpLayerBuilder {
 
 /// The HTTP options, as given.
 struct Config {
-    url: String,
     api_key: Option<Secret>,
     format: Format,
-    flush_interval: Duration,
-    max_batch_bytes: usize,
-    max_retries: u32,
-    retry_initial: Duration,
-    retry_max: Duration,
-    retry_jitter: JitterMode,
-    request_timeout: Duration,
-    connection_max_age: Duration,
-    #[cfg(feature = "gzip")]
-    gzip: bool,
-    headers: Vec<(String, String)>,
+    transport: Transport,
 }
 
 impl fmt::Debug for HttpLayerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.config;
         let mut d = f.debug_struct("HttpLayerBuilder");
-        // The URL as given may hold a token in its query: print the
-        // endpoint as errors do, when it parses.
-        match Endpoint::parse(&c.url) {
-            Ok(endpoint) => d.field("url", endpoint.display()),
-            Err(_) => d.field("url", &"<invalid>"),
-        };
-        d.field("api_key", &c.api_key)
-            .field("format", &c.format)
-            .field("flush_interval", &c.flush_interval)
-            .field("max_batch_bytes", &c.max_batch_bytes)
-            .field("max_retries", &c.max_retries)
-            .field("retry_initial", &c.retry_initial)
-            .field("retry_max", &c.retry_max)
-            .field("retry_jitter", &c.retry_jitter)
-            .field("request_timeout", &c.request_timeout)
-            .field("connection_max_age", &c.connection_max_age);
-        #[cfg(feature = "gzip")]
-        d.field("gzip", &c.gzip);
-        // Header values often are credentials: names only.
-        let names: Vec<&str> = c.headers.iter().map(|(n, _)| n.as_str()).collect();
-        d.field("headers", &names)
-            .field("delivery", &self.delivery)
+        d.field("api_key", &c.api_key).field("format", &c.format);
+        c.transport.debug_fields(&mut d);
+        d.field("delivery", &self.delivery)
             .field("layer", &self.layer);
         #[cfg(feature = "tls")]
         d.field("tls", &self.tls);
@@ -187,20 +152,9 @@ impl HttpLayerBuilder {
     pub(crate) fn new(url: String) -> Self {
         Self {
             config: Config {
-                url,
                 api_key: None,
                 format: Format::default(),
-                flush_interval: DEFAULT_FLUSH_INTERVAL,
-                max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
-                max_retries: DEFAULT_MAX_RETRIES,
-                retry_initial: DEFAULT_RETRY_INITIAL,
-                retry_max: DEFAULT_RETRY_MAX,
-                retry_jitter: JitterMode::default(),
-                request_timeout: DEFAULT_REQUEST_TIMEOUT,
-                connection_max_age: DEFAULT_CONNECTION_MAX_AGE,
-                #[cfg(feature = "gzip")]
-                gzip: false,
-                headers: Vec::new(),
+                transport: Transport::new(url, DEFAULT_MAX_BATCH_BYTES),
             },
             layer: LayerOptions::new(true, true),
             delivery: DeliveryOptions::new(DEFAULT_BUFFER_CAPACITY),
@@ -249,7 +203,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_FLUSH_INTERVAL`] (1 s).
     pub fn flush_interval(mut self, interval: Duration) -> Self {
-        self.config.flush_interval = interval;
+        self.config.transport.flush_interval = interval;
         self
     }
 
@@ -261,7 +215,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_MAX_BATCH_BYTES`] (1 MiB).
     pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_batch_bytes = bytes;
+        self.config.transport.max_batch_bytes = bytes;
         self
     }
 
@@ -272,7 +226,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_MAX_RETRIES`] (8).
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.config.max_retries = retries;
+        self.config.transport.max_retries = retries;
         self
     }
 
@@ -283,7 +237,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_RETRY_INITIAL`] (100 ms).
     pub fn retry_initial(mut self, wait: Duration) -> Self {
-        self.config.retry_initial = wait;
+        self.config.transport.retry_initial = wait;
         self
     }
 
@@ -293,7 +247,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_RETRY_MAX`] (30 s).
     pub fn retry_max(mut self, wait: Duration) -> Self {
-        self.config.retry_max = wait;
+        self.config.transport.retry_max = wait;
         self
     }
 
@@ -302,7 +256,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`JitterMode::Full`].
     pub fn retry_jitter(mut self, jitter: JitterMode) -> Self {
-        self.config.retry_jitter = jitter;
+        self.config.transport.retry_jitter = jitter;
         self
     }
 
@@ -312,7 +266,7 @@ impl HttpLayerBuilder {
     ///
     /// By default, [`DEFAULT_REQUEST_TIMEOUT`] (10 s).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config.request_timeout = timeout;
+        self.config.transport.request_timeout = timeout;
         self
     }
 
@@ -323,7 +277,7 @@ impl HttpLayerBuilder {
     /// By default, [`DEFAULT_CONNECTION_MAX_AGE`] (5 minutes, as Timber's
     /// client).
     pub fn connection_max_age(mut self, age: Duration) -> Self {
-        self.config.connection_max_age = age;
+        self.config.transport.connection_max_age = age;
         self
     }
 
@@ -333,7 +287,7 @@ impl HttpLayerBuilder {
     /// By default, batches are not compressed.
     #[cfg(feature = "gzip")]
     pub fn gzip(mut self, gzip: bool) -> Self {
-        self.config.gzip = gzip;
+        self.config.transport.gzip = gzip;
         self
     }
 
@@ -346,7 +300,10 @@ impl HttpLayerBuilder {
     ///
     /// By default, no extra header is sent.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.config.headers.push((name.into(), value.into()));
+        self.config
+            .transport
+            .headers
+            .push((name.into(), value.into()));
         self
     }
 
@@ -371,203 +328,38 @@ impl HttpLayerBuilder {
     /// unusable `ca_file`, `client_cert` or `client_key` (or one without
     /// the other); or [`BuildError::Worker`] when the thread cannot start.
     pub fn build(self) -> Result<(HttpLayer, FlushGuard), BuildError> {
-        Settings::validate(self)?.start()
+        let HttpLayerBuilder {
+            config,
+            layer,
+            delivery,
+            #[cfg(feature = "tls")]
+            tls,
+        } = self;
+        let sink = Sink {
+            framing: Framing::of(config.format),
+            policy: RetryPolicy::Timber,
+            api_key: config.api_key,
+            max_batch_limit: usize::MAX,
+            reporter: layer.reporter("http"),
+        };
+        let pipeline = Pipeline::validate(
+            config.transport,
+            delivery,
+            #[cfg(feature = "tls")]
+            &tls,
+            sink,
+        )?;
+        let (buffer, guard) = pipeline.start()?;
+        Ok((
+            HttpLayer::new(buffer, config.format, layer.record_options()),
+            guard,
+        ))
     }
 }
 
 #[cfg(feature = "tls")]
 impl HttpLayerBuilder {
     logwood_core::tls_option_setters!(tls);
-}
-
-/// The options, checked and typed: everything [`Settings::start`] needs.
-struct Settings {
-    endpoint: Endpoint,
-    security: Security,
-    /// Every header but `Content-Length` and `Content-Encoding`.
-    headers: HeaderMap,
-    format: Format,
-    gzip: bool,
-    limits: Limits,
-    policy: RetryPolicy,
-    max_retries: u32,
-    request_timeout: Duration,
-    backoff: Backoff,
-    connection_max_age: Duration,
-    shutdown_timeout: Duration,
-    secret: Option<Secret>,
-    record: RecordOptions,
-    reporter: Reporter,
-}
-
-// === impl Settings ===
-
-impl Settings {
-    /// Validates the builder's options (no thread, no socket yet; TLS
-    /// files are read here, so that their errors surface at build).
-    fn validate(builder: HttpLayerBuilder) -> Result<Self, BuildError> {
-        let HttpLayerBuilder {
-            config: c,
-            layer,
-            delivery,
-            #[cfg(feature = "tls")]
-            tls,
-        } = builder;
-        let endpoint = Endpoint::parse(&c.url)?;
-        delivery.validate()?;
-        check_timings(&c)?;
-        #[cfg(feature = "tls")]
-        let security = security(&endpoint, &tls)?;
-        #[cfg(not(feature = "tls"))]
-        let security = security(&endpoint)?;
-        let headers = headers(&endpoint, &c)?;
-        #[cfg(feature = "gzip")]
-        let gzip = c.gzip;
-        #[cfg(not(feature = "gzip"))]
-        let gzip = false;
-        Ok(Self {
-            security,
-            headers,
-            format: c.format,
-            gzip,
-            limits: Limits {
-                capacity: delivery.buffer_capacity,
-                max_batch_bytes: c.max_batch_bytes,
-                head_len: c.format.max_head_len(),
-                drop_extra_events: delivery.drop_extra_events,
-                flush_interval: c.flush_interval,
-            },
-            policy: RetryPolicy::Timber,
-            max_retries: c.max_retries,
-            request_timeout: c.request_timeout,
-            backoff: Backoff::new(c.retry_initial, c.retry_max, c.retry_jitter),
-            connection_max_age: c.connection_max_age,
-            shutdown_timeout: delivery.shutdown_timeout,
-            secret: c.api_key,
-            record: layer.record_options(),
-            reporter: layer.reporter("http"),
-            endpoint,
-        })
-    }
-
-    /// Starts the worker thread and wires the layer and its guard.
-    fn start(self) -> Result<(HttpLayer, FlushGuard), BuildError> {
-        let display = Arc::clone(self.endpoint.display());
-        let buffer = Arc::new(Buffer::new(self.limits, self.reporter, display));
-        let worker = Worker {
-            buffer: Arc::clone(&buffer),
-            client: Client::new(
-                self.endpoint,
-                self.security,
-                self.headers,
-                self.connection_max_age,
-            ),
-            format: self.format,
-            gzip: self.gzip,
-            policy: self.policy,
-            max_retries: self.max_retries,
-            request_timeout: self.request_timeout,
-            backoff: self.backoff,
-            secret: self.secret,
-            zip_spare: Vec::new(),
-        }
-        .spawn()
-        .map_err(BuildError::Worker)?;
-        let layer = HttpLayer::new(Arc::clone(&buffer), self.format, self.record);
-        let guard = WorkerHandle::guard(buffer, worker, self.shutdown_timeout);
-        Ok((layer, guard))
-    }
-}
-
-/// Checks the durations and sizes of the HTTP options.
-fn check_timings(c: &Config) -> Result<(), BuildError> {
-    check_nonzero("flush_interval", c.flush_interval)?;
-    check_nonzero("request_timeout", c.request_timeout)?;
-    check_nonzero("retry_initial", c.retry_initial)?;
-    check_nonzero("connection_max_age", c.connection_max_age)?;
-    if c.max_batch_bytes < MIN_MAX_BATCH_BYTES {
-        return Err(BuildError::invalid(
-            "max_batch_bytes",
-            format!("must be at least {MIN_MAX_BATCH_BYTES} bytes"),
-        ));
-    }
-    if c.retry_max < c.retry_initial {
-        return Err(BuildError::invalid(
-            "retry_max",
-            "must be at least `retry_initial`",
-        ));
-    }
-    Ok(())
-}
-
-fn check_nonzero(option: &'static str, value: Duration) -> Result<(), BuildError> {
-    if value.is_zero() {
-        return Err(BuildError::invalid(option, "must be greater than zero"));
-    }
-    Ok(())
-}
-
-/// The transport of `endpoint`: plain TCP, or TLS with `tls`'s settings
-/// (its files read now).
-#[cfg(feature = "tls")]
-fn security(endpoint: &Endpoint, tls: &TlsOptions) -> Result<Security, BuildError> {
-    if endpoint.is_https() {
-        client::tls(endpoint, tls)
-    } else {
-        Ok(Security::Plain)
-    }
-}
-
-/// The transport of `endpoint`: plain TCP (`https` needs the `tls`
-/// feature).
-#[cfg(not(feature = "tls"))]
-fn security(endpoint: &Endpoint) -> Result<Security, BuildError> {
-    if endpoint.is_https() {
-        return Err(BuildError::invalid(
-            "url",
-            "is https, which needs the `tls` feature of logwood-http",
-        ));
-    }
-    Ok(Security::Plain)
-}
-
-/// The headers of every request: `Host`, `User-Agent`, `Content-Type`,
-/// `Authorization` (marked sensitive), then the user's.
-fn headers(endpoint: &Endpoint, c: &Config) -> Result<HeaderMap, BuildError> {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::HOST, endpoint.host_header().clone());
-    headers.insert(
-        header::USER_AGENT,
-        HeaderValue::from_static(concat!("logwood/", env!("CARGO_PKG_VERSION"))),
-    );
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(c.format.content_type()),
-    );
-    if let Some(key) = &c.api_key {
-        if key.expose().trim().is_empty() {
-            return Err(BuildError::invalid(
-                "api_key",
-                "is empty: give the source token or API key (is the environment variable \
-                 holding it set?), or leave `api_key` out for an endpoint without \
-                 authentication",
-            ));
-        }
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
-                BuildError::invalid(
-                    "api_key",
-                    "holds characters that cannot be sent in an HTTP header",
-                )
-            })?;
-        value.set_sensitive(true);
-        headers.insert(header::AUTHORIZATION, value);
-    }
-    for (name, value) in &c.headers {
-        let (name, value) = client::user_header(name, value)?;
-        headers.insert(name, value);
-    }
-    Ok(headers)
 }
 
 #[cfg(test)]

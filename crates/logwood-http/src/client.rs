@@ -177,12 +177,12 @@ pub(crate) fn tls(
     })
 }
 
-/// The request body: the batch header, then the records, shared with the
-/// worker (no copy per attempt).
+/// The request body: the batch header, the preamble, the records (shared
+/// with the worker: no copy per attempt), the tail.
 #[derive(Debug)]
 pub(crate) struct RequestBody {
-    head: Option<Head>,
-    data: Option<Arc<Vec<u8>>>,
+    parts: [Option<Chunk>; 4],
+    next: usize,
     len: u64,
 }
 
@@ -190,8 +190,23 @@ impl RequestBody {
     fn new(payload: &Payload) -> Self {
         let head = payload.head;
         Self {
-            head: (!head.as_slice().is_empty()).then_some(head),
-            data: (!payload.data.is_empty()).then(|| Arc::clone(&payload.data)),
+            parts: [
+                (!head.as_slice().is_empty()).then_some(Chunk::Head { head, pos: 0 }),
+                payload
+                    .preamble
+                    .clone()
+                    .filter(|p| !p.is_empty())
+                    .map(|data| Chunk::Shared { data, pos: 0 }),
+                (payload.data.len() > payload.skip).then(|| Chunk::Data {
+                    data: Arc::clone(&payload.data),
+                    pos: payload.skip,
+                }),
+                (!payload.tail.is_empty()).then_some(Chunk::Static {
+                    bytes: payload.tail,
+                    pos: 0,
+                }),
+            ],
+            next: 0,
             len: payload.len() as u64,
         }
     }
@@ -206,17 +221,18 @@ impl Body for RequestBody {
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Chunk>, Self::Error>>> {
         let this = self.get_mut();
-        if let Some(head) = this.head.take() {
-            return Poll::Ready(Some(Ok(Frame::data(Chunk::Head { head, pos: 0 }))));
-        }
-        if let Some(data) = this.data.take() {
-            return Poll::Ready(Some(Ok(Frame::data(Chunk::Data { data, pos: 0 }))));
+        while this.next < this.parts.len() {
+            let part = this.parts[this.next].take();
+            this.next += 1;
+            if let Some(chunk) = part {
+                return Poll::Ready(Some(Ok(Frame::data(chunk))));
+            }
         }
         Poll::Ready(None)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.head.is_none() && self.data.is_none()
+        self.parts.iter().all(Option::is_none)
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -228,7 +244,9 @@ impl Body for RequestBody {
 #[derive(Debug)]
 pub(crate) enum Chunk {
     Head { head: Head, pos: usize },
+    Shared { data: Arc<[u8]>, pos: usize },
     Data { data: Arc<Vec<u8>>, pos: usize },
+    Static { bytes: &'static [u8], pos: usize },
 }
 
 impl Buf for Chunk {
@@ -239,13 +257,18 @@ impl Buf for Chunk {
     fn chunk(&self) -> &[u8] {
         match self {
             Self::Head { head, pos } => head.as_slice().get(*pos..).unwrap_or_default(),
+            Self::Shared { data, pos } => data.get(*pos..).unwrap_or_default(),
             Self::Data { data, pos } => data.get(*pos..).unwrap_or_default(),
+            Self::Static { bytes, pos } => bytes.get(*pos..).unwrap_or_default(),
         }
     }
 
     fn advance(&mut self, cnt: usize) {
         match self {
-            Self::Head { pos, .. } | Self::Data { pos, .. } => *pos += cnt,
+            Self::Head { pos, .. }
+            | Self::Shared { pos, .. }
+            | Self::Data { pos, .. }
+            | Self::Static { pos, .. } => *pos += cnt,
         }
     }
 }
@@ -256,8 +279,19 @@ pub(crate) struct Answer {
     pub(crate) status: u16,
     /// The raw `Retry-After` header.
     pub(crate) retry_after: Option<String>,
-    /// The start of the body (lossy UTF-8), for error reports.
-    pub(crate) body: String,
+    /// The start of the body (up to 64 KiB): an OTLP partial success, or
+    /// the detail of an error.
+    pub(crate) body: Vec<u8>,
+}
+
+// === impl Answer ===
+
+impl Answer {
+    /// The start of the body as text (lossy UTF-8, trimmed), for reports.
+    pub(crate) fn detail(&self) -> String {
+        let end = self.body.len().min(MAX_DETAIL);
+        String::from_utf8_lossy(&self.body[..end]).trim().to_owned()
+    }
 }
 
 /// An attempt that got no answer.
@@ -382,7 +416,7 @@ impl Client {
             let frame = frame.map_err(TransportError::reset)?;
             if let Ok(data) = frame.into_data() {
                 total += data.len();
-                let room = MAX_DETAIL.saturating_sub(start.len());
+                let room = MAX_DRAINED_BODY.saturating_sub(start.len());
                 start.extend_from_slice(&data[..data.len().min(room)]);
                 if total > MAX_DRAINED_BODY {
                     whole = false;
@@ -396,7 +430,7 @@ impl Client {
         Ok(Answer {
             status,
             retry_after,
-            body: String::from_utf8_lossy(&start).trim().to_owned(),
+            body: start,
         })
     }
 
@@ -568,12 +602,7 @@ mod tests {
 
     #[test]
     fn the_body_is_the_head_then_the_records() {
-        let payload = Payload {
-            head: Head::new(&[0x92]),
-            data: Arc::new(vec![0x80, 0x80]),
-            records: 2,
-            gzip: false,
-        };
+        let payload = crate::body::Framing::Msgpack.payload(vec![0x80, 0x80], 2);
         let mut body = RequestBody::new(&payload);
         assert_eq!(body.size_hint().exact(), Some(3));
         let waker = std::task::Waker::noop();

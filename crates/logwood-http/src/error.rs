@@ -168,18 +168,18 @@ pub(crate) struct Failure {
 // === impl Failure ===
 
 impl Failure {
-    /// A failure of `kind`, caused by `cause` (the API key `secret` is
-    /// scrubbed from it: a server may quote the token it refused).
+    /// A failure of `kind`, caused by `cause` (the API key and header
+    /// values, `secrets`, are scrubbed from it: a server may quote the
+    /// token it refused).
     pub(crate) fn new(
         kind: ErrorKind,
         status: Option<u16>,
         cause: &str,
-        secret: Option<&Secret>,
+        secrets: &[Secret],
     ) -> Self {
-        let cause = match secret {
-            Some(secret) => secret.scrub(cause),
-            None => cause.to_owned(),
-        };
+        let cause = secrets
+            .iter()
+            .fold(cause.to_owned(), |cause, secret| secret.scrub(&cause));
         Self {
             kind,
             status,
@@ -249,6 +249,29 @@ impl Failure {
         }
         error
     }
+}
+
+/// The report of an OTLP partial success: the receiver accepted a batch of
+/// `records` records but rejected `rejected` of them, saying `message`
+/// (scrubbed of secrets).
+pub(crate) fn partial(
+    endpoint: &Arc<str>,
+    records: u64,
+    rejected: u64,
+    message: String,
+) -> DeliveryError {
+    let mut text = format!(
+        "POST {endpoint} accepted a batch of {records} records but rejected {rejected} of them \
+         (counted in `failed` and `rejected`, not retried)"
+    );
+    if !message.is_empty() {
+        text.push_str(": ");
+        text.push_str(&message);
+    }
+    DeliveryError::new(ErrorKind::PartialSuccess, text)
+        .with_records(rejected)
+        .with_status(200)
+        .with_endpoint(Arc::clone(endpoint))
 }
 
 /// The report of `records` records still undelivered at the shutdown
@@ -334,7 +357,7 @@ mod tests {
             ErrorKind::Unauthorized,
             Some(401),
             "token sekrit-key is not valid",
-            Some(&secret),
+            std::slice::from_ref(&secret),
         );
         let text = failure.report(&endpoint(), 3, 1, false).to_string();
         assert!(!text.contains("sekrit"), "{text}");

@@ -70,6 +70,10 @@ pub const BETTER_STACK_URL: &str = "https://in.logs.betterstack.com";
 /// span inwards, on top of the layer's static context
 /// ([`context_field`](HttpLayerBuilder::context_field)).
 ///
+/// The same record sent to an OpenTelemetry receiver is an OTLP
+/// `LogRecord`: [`OtlpLayer`](crate::OtlpLayer#wire-format) has the table
+/// mapping each part of this tree to its field or attribute.
+///
 /// A batch holds at most `buffer_capacity` records and at most
 /// `max_batch_bytes` of body (before compression). The answer decides what
 /// happens to it:

@@ -1,6 +1,7 @@
-//! logwood's HTTP batch layer: events shipped in Timber-style batches
-//! (msgpack frames or NDJSON) to an HTTP ingest endpoint, over one
-//! kept-alive connection, with bounded buffering, retries and a flush guard.
+//! logwood's HTTP batch layers: events shipped in Timber-style batches
+//! (msgpack frames or NDJSON) to an HTTP ingest endpoint, or as OTLP/HTTP
+//! logs to an OpenTelemetry receiver, over one kept-alive connection, with
+//! bounded buffering, retries and a flush guard.
 //!
 //! [`HttpLayer`] encodes each event on the calling thread into the same
 //! record tree as logwood's JSON layer (the record path every logwood layer
@@ -19,6 +20,13 @@
 //!   first of each kind is printed on stderr at once with its cause;
 //! - [`FlushGuard`]: `flush(timeout)`, `shutdown(timeout) -> Stats`, and a
 //!   flush within `shutdown_timeout` when it is dropped.
+//!
+//! [`OtlpLayer`] is the same machinery speaking OTLP/HTTP logs (protobuf or
+//! JSON) to any OpenTelemetry Collector, Vector, Grafana Alloy or Data
+//! Prepper, with the record mapped to an OpenTelemetry `LogRecord`
+//! ([the table](OtlpLayer#wire-format)), retries per the OTLP
+//! specification, partial successes counted as `rejected`, and
+//! [`OtlpEnv`] for the standard `OTEL_*` variables.
 //!
 //! Endpoints: Timber's `frames` API and Better Stack
 //! ([`HttpLayer::better_stack`], [`HttpLayer::timber`]), `logwood-collector`
@@ -100,8 +108,14 @@
 //!   `server_name`, and a client certificate for mutual TLS
 //!   (`client_cert`, `client_key`). Requires tokio-rustls and
 //!   logwood-core's `tls` feature (rustls, rustls-native-certs).
-//! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`).
-//!   Requires flate2 (pure-Rust backend).
+//! - `gzip`: gzip-compressed bodies (`HttpLayerBuilder::gzip`,
+//!   `OtlpLayerBuilder::gzip`). Requires flate2 (pure-Rust backend).
+//! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
+//!   the subscriber, records of events inside a span carry its
+//!   OpenTelemetry ids: the OTLP `LogRecord`'s own `trace_id`, `span_id`
+//!   and `flags`, and `context.trace_id` / `context.span_id` (lowercase
+//!   hex) in Timber records. Requires logwood-core's `opentelemetry`
+//!   feature (opentelemetry, tracing-opentelemetry).
 //!
 //! # Supported Rust versions
 //!
@@ -115,11 +129,15 @@ mod client;
 mod error;
 mod guard;
 mod layer;
+mod otlp;
+mod partial;
+mod pipeline;
 mod retry;
 mod secret;
 mod worker;
 
 pub use body::Format;
+pub use body::OtlpProtocol;
 pub use builder::{
     DEFAULT_BUFFER_CAPACITY, DEFAULT_CONNECTION_MAX_AGE, DEFAULT_FLUSH_INTERVAL,
     DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_INITIAL,
@@ -127,6 +145,10 @@ pub use builder::{
 };
 pub use error::BuildError;
 pub use layer::{BETTER_STACK_URL, HttpLayer};
+pub use otlp::{
+    DEFAULT_OTLP_BUFFER_CAPACITY, DEFAULT_OTLP_ENDPOINT, DEFAULT_OTLP_MAX_BATCH_BYTES,
+    MAX_OTLP_BATCH_BYTES, OTLP_LOGS_PATH, OtlpEnv, OtlpEnvError, OtlpLayer, OtlpLayerBuilder,
+};
 // The delivery vocabulary every logwood layer shares (as `logwood-json`
 // re-exports it), with the backoff's `JitterMode` and the default
 // `shutdown_timeout`, which this crate exported before under these names.

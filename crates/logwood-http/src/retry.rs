@@ -2,10 +2,10 @@
 //! classification of an attempt's outcome (the waits between attempts are
 //! core's `Backoff`), and the parsing of `Retry-After`.
 //!
-//! One policy today, [`RetryPolicy::Timber`] (PROTOCOL.md's retry table for
-//! Timber frames and NDJSON). OTLP's (retry only 429, 502, 503, 504 and
-//! transport failures; every other status final) goes beside it as a second
-//! variant, with the same [`Attempt`] in and [`RetryAction`] out.
+//! Two policies: [`RetryPolicy::Timber`] (PROTOCOL.md's retry table for
+//! Timber frames and NDJSON) and [`RetryPolicy::Otlp`] (OTLP/HTTP: retry
+//! only 429, 502, 503, 504 and transport failures; every other status
+//! final), with the same [`Attempt`] in and [`RetryAction`] out.
 
 use std::time::{Duration, SystemTime};
 
@@ -35,7 +35,8 @@ pub(crate) enum Transport {
 /// Why an attempt is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RetryReason {
-    /// 408, 429 or a 5xx other than 501.
+    /// A temporary status (408, 429 or a 5xx other than 501 for Timber;
+    /// 429, 502, 503 or 504 for OTLP).
     Status(u16),
     /// A transport failure; the connection is replaced.
     Transport(Transport),
@@ -90,6 +91,12 @@ pub(crate) enum RetryPolicy {
     /// is honoured on 429 and 503.
     #[default]
     Timber,
+    /// The OTLP/HTTP specification's: 2xx is success (the worker then
+    /// reads a partial success from the body); 429, 502, 503 and 504 are
+    /// retried, as is every transport failure; 401 and 403 are refused
+    /// credentials; every other status, 400 and 500 included, refuses the
+    /// batch for good. `Retry-After` is honoured on 429 and 503.
+    Otlp,
 }
 
 // === impl RetryPolicy ===
@@ -99,6 +106,7 @@ impl RetryPolicy {
     pub(crate) fn classify(self, attempt: Attempt) -> RetryAction {
         match self {
             Self::Timber => timber(attempt),
+            Self::Otlp => otlp(attempt),
         }
     }
 
@@ -106,7 +114,7 @@ impl RetryPolicy {
     /// honoured.
     pub(crate) fn honours_retry_after(self, status: u16) -> bool {
         match self {
-            Self::Timber => matches!(status, 429 | 503),
+            Self::Timber | Self::Otlp => matches!(status, 429 | 503),
         }
     }
 }
@@ -120,6 +128,17 @@ fn timber(attempt: Attempt) -> RetryAction {
         Attempt::Status(s @ (408 | 429)) => RetryAction::Retry(RetryReason::Status(s)),
         Attempt::Status(501) => RetryAction::DontRetry(GiveUp::Rejected(501)),
         Attempt::Status(s @ 500..=599) => RetryAction::Retry(RetryReason::Status(s)),
+        Attempt::Status(s) => RetryAction::DontRetry(GiveUp::Rejected(s)),
+    }
+}
+
+/// The OTLP/HTTP specification's retryable responses.
+fn otlp(attempt: Attempt) -> RetryAction {
+    match attempt {
+        Attempt::Transport(t) => RetryAction::Retry(RetryReason::Transport(t)),
+        Attempt::Status(200..=299) => RetryAction::Success,
+        Attempt::Status(s @ (401 | 403)) => RetryAction::DontRetry(GiveUp::Credentials(s)),
+        Attempt::Status(s @ (429 | 502 | 503 | 504)) => RetryAction::Retry(RetryReason::Status(s)),
         Attempt::Status(s) => RetryAction::DontRetry(GiveUp::Rejected(s)),
     }
 }
@@ -232,6 +251,41 @@ mod tests {
             kind(Attempt::Transport(Transport::Timeout)),
             Some(ErrorKind::Timeout)
         );
+    }
+
+    #[test]
+    fn otlp_retries_only_429_502_503_504_and_transport_failures() {
+        let otlp = |a| RetryPolicy::Otlp.classify(a);
+        for s in [200, 202, 204] {
+            assert_eq!(otlp(Attempt::Status(s)), RetryAction::Success);
+        }
+        for s in [429, 502, 503, 504] {
+            assert_eq!(
+                otlp(Attempt::Status(s)),
+                RetryAction::Retry(RetryReason::Status(s))
+            );
+        }
+        for s in [400, 404, 408, 413, 415, 500, 501, 505, 599, 301] {
+            assert_eq!(
+                otlp(Attempt::Status(s)),
+                RetryAction::DontRetry(GiveUp::Rejected(s)),
+                "{s}"
+            );
+        }
+        for s in [401, 403] {
+            assert_eq!(
+                otlp(Attempt::Status(s)),
+                RetryAction::DontRetry(GiveUp::Credentials(s))
+            );
+        }
+        for t in [Transport::Connect, Transport::Reset, Transport::Timeout] {
+            assert_eq!(
+                otlp(Attempt::Transport(t)),
+                RetryAction::Retry(RetryReason::Transport(t))
+            );
+        }
+        assert!(RetryPolicy::Otlp.honours_retry_after(429));
+        assert!(RetryPolicy::Otlp.honours_retry_after(503));
     }
 
     #[test]

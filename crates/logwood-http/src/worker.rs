@@ -17,9 +17,10 @@ use logwood_core::__private::{Backoff, silence_thread, unsilence_thread};
 use logwood_core::ErrorKind;
 
 use crate::batch::{Batch, Buffer, Settled, Taken};
-use crate::body::{Format, Payload};
+use crate::body::{Framing, Payload};
 use crate::client::Client;
-use crate::error::Failure;
+use crate::error::{self, Failure};
+use crate::partial::{self, Partial};
 use crate::retry::{Attempt, RetryAction, RetryPolicy, Transport, parse_retry_after};
 use crate::secret::Secret;
 
@@ -28,21 +29,23 @@ use crate::secret::Secret;
 pub(crate) struct Worker {
     pub(crate) buffer: Arc<Buffer>,
     pub(crate) client: Client,
-    pub(crate) format: Format,
+    pub(crate) framing: Framing,
     pub(crate) gzip: bool,
     pub(crate) policy: RetryPolicy,
     pub(crate) max_retries: u32,
     pub(crate) request_timeout: Duration,
     pub(crate) backoff: Backoff,
-    /// The API key, scrubbed from every text that is reported.
-    pub(crate) secret: Option<Secret>,
+    /// The API key and header values, scrubbed from every text that is
+    /// reported.
+    pub(crate) secrets: Vec<Secret>,
     /// The compressed body's buffer, kept between batches.
     pub(crate) zip_spare: Vec<u8>,
 }
 
 /// How one batch ended.
 enum Outcome {
-    Sent,
+    /// Accepted; with what the receiver rejected of it (OTLP).
+    Sent(Option<Partial>),
     Failed,
     /// The shutdown deadline passed (or the guard gave up) first.
     Deadline,
@@ -123,17 +126,11 @@ impl Worker {
 
     async fn deliver(&mut self, batch: Batch) {
         let records = batch.records;
-        let payload = Payload {
-            head: self.format.head(records),
-            data: Arc::new(batch.buf),
-            records,
-            gzip: false,
-        };
+        let payload = self.framing.payload(batch.buf, records);
         let payload = match self.compress(payload) {
             Ok(payload) => payload,
             Err(cause) => {
-                let failure =
-                    Failure::new(ErrorKind::Compression, None, &cause, self.secret.as_ref());
+                let failure = Failure::new(ErrorKind::Compression, None, &cause, &self.secrets);
                 let error = failure.report(self.buffer.endpoint(), records as u64, 0, false);
                 self.buffer.failed_attempt(failure);
                 self.buffer.reporter().report(error);
@@ -143,7 +140,18 @@ impl Worker {
         };
         let outcome = self.attempts(&payload).await;
         match outcome {
-            Outcome::Sent => self.buffer.settle(records, Settled::Sent),
+            Outcome::Sent(None) => self.buffer.settle(records, Settled::Sent),
+            Outcome::Sent(Some(partial)) => {
+                let rejected = partial.rejected.min(records as u64);
+                self.buffer.settle(records, Settled::Partial(rejected));
+                let message = self.scrub(&partial.message);
+                self.buffer.reporter().report(error::partial(
+                    self.buffer.endpoint(),
+                    records as u64,
+                    rejected,
+                    message,
+                ));
+            }
             Outcome::Failed => self.buffer.settle(records, Settled::Failed),
             Outcome::Deadline => {
                 self.client.disconnect();
@@ -193,16 +201,16 @@ impl Worker {
                 result = tokio::time::timeout(self.request_timeout, self.client.post(payload)) => result,
                 () = deadline_passed(&self.buffer) => return Outcome::Deadline,
             };
-            let (class, status, retry_after, cause) = match result {
+            let (class, status, retry_after, cause) = match &result {
                 Ok(Ok(answer)) => (
                     Attempt::Status(answer.status),
                     Some(answer.status),
-                    answer.retry_after,
-                    answer.body,
+                    answer.retry_after.clone(),
+                    answer.detail(),
                 ),
                 Ok(Err(e)) => {
                     self.client.disconnect();
-                    (Attempt::Transport(e.kind), None, None, e.message)
+                    (Attempt::Transport(e.kind), None, None, e.message.clone())
                 }
                 Err(_elapsed) => {
                     self.client.disconnect();
@@ -212,10 +220,17 @@ impl Worker {
             };
             let action = self.policy.classify(class);
             let Some(kind) = action.error_kind() else {
-                return Outcome::Sent;
+                let partial = match (&self.policy, &result) {
+                    (RetryPolicy::Otlp, Ok(Ok(answer))) => partial::parse(
+                        &answer.body,
+                        matches!(self.framing, Framing::OtlpJson { .. }),
+                    ),
+                    _ => None,
+                };
+                return Outcome::Sent(partial);
             };
             let will_retry = matches!(action, RetryAction::Retry(_)) && attempt <= self.max_retries;
-            let failure = Failure::new(kind, status, &cause, self.secret.as_ref());
+            let failure = Failure::new(kind, status, &cause, &self.secrets);
             let error = failure.report(self.buffer.endpoint(), records as u64, attempt, will_retry);
             self.buffer.failed_attempt(failure);
             self.buffer.reporter().report(error);
@@ -233,6 +248,17 @@ impl Worker {
             }
             self.buffer.retried(records);
         }
+    }
+}
+
+// === impl Worker ===
+
+impl Worker {
+    /// `text` from the server with every secret replaced.
+    fn scrub(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .fold(text.to_owned(), |text, secret| secret.scrub(&text))
     }
 }
 

@@ -116,6 +116,13 @@
 //! - `zstd`: zstd compression of rotated files ([`Compression::Zstd`]).
 //!   Requires a C compiler (the `zstd` crate builds libzstd). Off by
 //!   default; gzip is always available.
+//! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
+//!   the subscriber, records of events inside a span carry its
+//!   OpenTelemetry ids as `context.trace_id` and `context.span_id`
+//!   (lowercase hex; a context key of the same name wins), and the pattern
+//!   layer's context pairs `trace_id=…` / `span_id=…`. Requires
+//!   logwood-core's `opentelemetry` feature (opentelemetry,
+//!   tracing-opentelemetry).
 //!
 //! # Supported Rust versions
 //!

@@ -98,6 +98,11 @@
 //!   [`SyslogLayerBuilder::relp_tls`], [`SyslogLayer::papertrail`]) with
 //!   rustls and its `ring` provider.
 //!   Requires nothing else; without it the crate has no TLS dependency.
+//! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
+//!   the subscriber, messages of events inside a span carry its
+//!   OpenTelemetry ids as the SD-PARAMs `trace_id` and `span_id` (lowercase
+//!   hex; RFC 3164 as `trace_id=…` pairs). Requires logwood-core's
+//!   `opentelemetry` feature (opentelemetry, tracing-opentelemetry).
 //!
 //! # Supported Rust versions
 //!

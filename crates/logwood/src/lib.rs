@@ -80,6 +80,18 @@
     doc = "- `http` (feature `http`): Timber-compatible msgpack (or NDJSON) \
            batches over HTTP, with a bounded buffer, retries and a flush guard."
 )]
+#![cfg_attr(
+    feature = "otlp",
+    doc = "- [`otlp`]: OpenTelemetry log records over OTLP/HTTP (protobuf or JSON) \
+           to any OpenTelemetry Collector, Vector, Grafana Alloy or Data Prepper, \
+           with the same batching, retries (per the OTLP specification) and \
+           accounting; configurable from the standard `OTEL_*` variables."
+)]
+#![cfg_attr(
+    not(feature = "otlp"),
+    doc = "- `otlp` (feature `otlp`): OpenTelemetry log records over OTLP/HTTP \
+           to any OpenTelemetry Collector, Vector, Grafana Alloy or Data Prepper."
+)]
 //!
 //! ```
 //! use tracing_subscriber::prelude::*;
@@ -123,9 +135,18 @@
 //! - `tls`: TLS with rustls for the layers that are on (RFC 5425 for
 //!   `syslog`, https for `http`). Requires a layer feature to have an
 //!   effect.
-//! - `gzip`: gzip request bodies for `http`. Requires `http`.
+//! - `gzip`: gzip request bodies for `http` and `otlp`. Requires one of
+//!   them.
 //! - `zstd`: zstd compression of rotated files. Requires `json` (and a C
 //!   compiler, for libzstd).
+//! - `otlp`: the OTLP/HTTP logs layer, as [`otlp`]; `init()` reads the
+//!   standard `OTEL_*` variables. Requires logwood-http.
+//! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
+//!   the subscriber, every layer's records of events inside a span carry
+//!   its OpenTelemetry trace and span ids (OTLP's `trace_id` / `span_id`,
+//!   `context.trace_id` / `context.span_id` in JSON and msgpack records,
+//!   SD-PARAMs in syslog). Requires opentelemetry and
+//!   tracing-opentelemetry.
 //! - `full`: every layer, with TLS.
 //!
 //! A setting of a sink whose feature is off is an error naming the
@@ -178,6 +199,37 @@ pub use logwood_syslog as syslog;
 #[cfg(feature = "http")]
 #[doc(inline)]
 pub use logwood_http as http;
+
+/// The OTLP/HTTP logs layer (from `logwood-http`): [`OtlpLayer`](otlp::OtlpLayer),
+/// its builder, and [`OtlpEnv`](otlp::OtlpEnv) for the standard `OTEL_*`
+/// variables.
+///
+/// Requires the `otlp` feature.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use tracing_subscriber::prelude::*;
+///
+/// let (layer, _guard) = logwood::otlp::OtlpLayer::builder("http://127.0.0.1:9")
+///     .service_name("shop")
+///     .log_internal_errors(false)
+///     .shutdown_timeout(std::time::Duration::ZERO)
+///     .build()?;
+/// let subscriber = tracing_subscriber::registry().with(layer);
+/// tracing::subscriber::with_default(subscriber, || tracing::info!(order.id = 1, "placed"));
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "otlp")]
+pub mod otlp {
+    pub use logwood_http::{
+        BuildError, DEFAULT_OTLP_BUFFER_CAPACITY, DEFAULT_OTLP_ENDPOINT,
+        DEFAULT_OTLP_MAX_BATCH_BYTES, MAX_OTLP_BATCH_BYTES, OTLP_LOGS_PATH, OtlpEnv, OtlpEnvError,
+        OtlpLayer, OtlpLayerBuilder, OtlpProtocol,
+    };
+}
 
 /// Sets up logging from the environment and the TOML file named by
 /// `LOGWOOD_CONFIG`, installs it as the global subscriber and returns its

@@ -321,6 +321,12 @@ impl Merged {
         self.for_each_leaf(path, &mut |p, v| D::leaf(out, p, Leaf::Value(v)));
     }
 
+    /// Whether the merged tree has the top-level key `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.key_mask() & crate::value::key_bit(key) != 0
+            && self.layers().any(|layer| layer.get(key).is_some())
+    }
+
     /// A summary of the merged tree's top-level keys (see
     /// [`Map::key_mask`]): no key is shared with a map whose mask does not
     /// intersect it.

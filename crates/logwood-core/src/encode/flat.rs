@@ -1,6 +1,6 @@
 //! Flat dialects of the context: every leaf written under its dotted path,
 //! one after the other, for the formats that have no nesting (RFC 5424
-//! SD-PARAMs, `key=value` text). Each span's leaves are encoded once per
+//! SD-PARAMs, `key=value` text, OTLP attributes). Each span's leaves are encoded once per
 //! dialect and cached, like the nested encodings.
 
 use super::{Format, Text, kv, sd};
@@ -8,7 +8,7 @@ use crate::record::Leaf;
 use crate::value::Value;
 
 /// Number of per-context cache slots for flat dialects.
-pub(crate) const FLAT_SLOTS: usize = 2;
+pub(crate) const FLAT_SLOTS: usize = 4;
 
 /// A flat dialect: how one leaf is written, with the separator before it.
 pub trait Flat: 'static {

@@ -8,6 +8,7 @@ mod flat;
 mod json;
 pub mod kv;
 mod msgpack;
+pub mod otlp;
 pub mod pattern;
 pub mod sd;
 mod text;
@@ -23,7 +24,7 @@ pub use text::Text;
 use crate::value::{Map, Value};
 
 /// Number of per-format cache slots (one per nested format).
-pub(crate) const SLOTS: usize = 3;
+pub(crate) const SLOTS: usize = 5;
 
 /// A nested output format (JSON or msgpack): scalars, strings and maps.
 ///

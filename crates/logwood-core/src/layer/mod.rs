@@ -22,9 +22,11 @@ pub use writer::WriterSink;
 use crate::buf::{Scratch, with_scratch};
 use crate::context::ContextRecorder;
 use crate::delivery::{DeliveryError, ErrorKind};
+use crate::encode::otlp::{OtlpJsonValue, OtlpValue};
 use crate::encode::{Json, Msgpack, Text};
 use crate::field::{EventFields, LiftFrom};
 use crate::record::{Record, RecordOptions};
+use crate::trace::TraceSource;
 
 /// The format an encoder wants the event's field values recorded in (each
 /// value is encoded once, as the visitor sees it).
@@ -36,6 +38,10 @@ pub enum FieldFormat {
     Msgpack,
     /// Plain text (pattern lines, syslog's SD-PARAMs and `key=value`).
     Text,
+    /// OTLP protobuf `AnyValue`s (OTLP/HTTP logs in protobuf).
+    Otlp,
+    /// OTLP/JSON `AnyValue`s (OTLP/HTTP logs in JSON).
+    OtlpJson,
 }
 
 /// The encoder seam: how one event becomes one or more records.
@@ -108,6 +114,7 @@ pub struct CoreLayer<E, K> {
     sink: K,
     opts: RecordOptions,
     recorder: ContextRecorder,
+    trace: TraceSource,
 }
 
 // === impl CoreLayer ===
@@ -120,6 +127,7 @@ impl<E, K> CoreLayer<E, K> {
             sink,
             opts,
             recorder: ContextRecorder::new(),
+            trace: TraceSource::default(),
         }
     }
 
@@ -149,6 +157,13 @@ impl<E, K> CoreLayer<E, K> {
         if !self.recorder.on_new_span(attrs, id, ctx) {
             self.sink.fail(panicked(attrs.metadata(), "span", 0));
         }
+    }
+
+    /// `on_register_dispatch`: remembers the dispatcher (the trace ids of
+    /// `tracing-opentelemetry` are read through it, with the
+    /// `opentelemetry` feature).
+    pub fn register_dispatch(&self, dispatch: &tracing_core::Dispatch) {
+        self.trace.register(dispatch);
     }
 
     /// `on_record`: applies `Span::record` values if this layer owns the
@@ -218,7 +233,10 @@ impl<E, K> CoreLayer<E, K> {
             FieldFormat::Json => fields.record_event::<Json>(event, bridged, lift),
             FieldFormat::Msgpack => fields.record_event::<Msgpack>(event, bridged, lift),
             FieldFormat::Text => fields.record_event::<Text>(event, bridged, lift),
+            FieldFormat::Otlp => fields.record_event::<OtlpValue>(event, bridged, lift),
+            FieldFormat::OtlpJson => fields.record_event::<OtlpJsonValue>(event, bridged, lift),
         }
+        let trace = self.trace.event_trace(event, ctx);
         ContextRecorder::with_event_span(ctx, event, |span| {
             let record = Record {
                 time,
@@ -226,6 +244,7 @@ impl<E, K> CoreLayer<E, K> {
                 callsite: (!bridged).then(|| event.metadata()),
                 span,
                 opts: &self.opts,
+                trace,
             };
             self.encoder.encode(&record, fields, out);
         });
@@ -263,6 +282,10 @@ macro_rules! forward_layer {
                 + for<'__a> $crate::__private::tracing_subscriber::registry::LookupSpan<'__a>,
             $($($bound)+)?
         {
+            fn on_register_dispatch(&self, dispatch: &$crate::__private::tracing_core::Dispatch) {
+                self.$field.register_dispatch(dispatch);
+            }
+
             fn on_new_span(
                 &self,
                 attrs: &$crate::__private::tracing_core::span::Attributes<'_>,

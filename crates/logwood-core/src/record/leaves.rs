@@ -26,7 +26,8 @@ impl Record<'_> {
     /// `runtime.function`, `runtime.module`, `runtime.file`,
     /// `runtime.line`, `runtime.thread_id`, `runtime.thread_name`,
     /// `runtime.logger_name`, `system.pid`, `system.process_name`,
-    /// `system.hostname`.
+    /// `system.hostname`; then `trace_id` and `span_id` when the event's
+    /// span has OpenTelemetry ids (see [`Record::for_each_trace_id`]).
     pub fn for_each_metadata_leaf(&self, f: &mut impl FnMut(&str, Leaf<'_>)) {
         let meta = self.meta;
         if self.opts.runtime {
@@ -56,6 +57,7 @@ impl Record<'_> {
             f("system.process_name", Leaf::Str(&system.process_name));
             f("system.hostname", Leaf::Str(&system.hostname));
         }
+        self.for_each_trace_id(|key, hex| f(key, Leaf::Str(hex)));
     }
 
     /// Calls `f` with each leaf of the layer's static context with the span
@@ -130,6 +132,9 @@ impl Record<'_> {
         }
         if self.opts.system {
             mask |= key_bit("system");
+        }
+        if self.trace.is_some() {
+            mask |= key_bit("trace_id") | key_bit("span_id");
         }
         mask
     }

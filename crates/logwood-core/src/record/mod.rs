@@ -20,7 +20,10 @@
 //! - `context`: `runtime` (per event; `function` is the innermost span's name
 //!   and is absent outside spans), `system` (per process), then the layer's
 //!   static context with the span context merged on top. A user key
-//!   `runtime` or `system` is stored as `_runtime` / `_system`.
+//!   `runtime` or `system` is stored as `_runtime` / `_system`. With the
+//!   `opentelemetry` feature and `tracing-opentelemetry` in the subscriber,
+//!   `trace_id` and `span_id` (lowercase hex) close it, unless the context
+//!   has such a key of its own.
 
 mod leaves;
 
@@ -64,6 +67,18 @@ impl Default for RecordOptions {
     }
 }
 
+/// `bytes` as lowercase hex in `buf`.
+fn hex<'b>(bytes: &[u8], buf: &'b mut [u8; 32]) -> &'b str {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let n = bytes.len().min(16);
+    for (i, &b) in bytes[..n].iter().enumerate() {
+        buf[2 * i] = HEX[usize::from(b >> 4)];
+        buf[2 * i + 1] = HEX[usize::from(b & 0xf)];
+    }
+    // Every byte written is ASCII.
+    std::str::from_utf8(&buf[..2 * n]).unwrap_or_default()
+}
+
 /// The lowercase level name used in records.
 pub fn level_name(level: &Level) -> &'static str {
     match *level {
@@ -92,6 +107,21 @@ pub struct Record<'a> {
     pub span: Option<SpanInfo<'a>>,
     /// The layer's options (static context, runtime, system).
     pub opts: &'a RecordOptions,
+    /// The OpenTelemetry span context of the event's span, when
+    /// `tracing-opentelemetry` is in the subscriber and the
+    /// `opentelemetry` feature is on.
+    pub trace: Option<TraceIds>,
+}
+
+/// The OpenTelemetry ids of the span an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceIds {
+    /// The trace id (16 bytes, never all zero).
+    pub trace_id: [u8; 16],
+    /// The span id (8 bytes, never all zero).
+    pub span_id: [u8; 8],
+    /// The W3C trace flags (bit 0: sampled).
+    pub flags: u8,
 }
 
 // === impl Record ===
@@ -122,6 +152,10 @@ impl Record<'_> {
             F::map_splice(out, &mut context, meta::system_members::<F>());
         }
         self.write_context::<F>(out, &mut context);
+        self.for_each_trace_id(|key, hex| {
+            F::map_key_fixed(out, &mut context, key);
+            F::write_str(out, hex);
+        });
         F::map_end(out, context);
         F::map_end(out, root);
     }
@@ -146,6 +180,28 @@ impl Record<'_> {
             }
             _ => F::map_splice(out, map, fixed.members::<F>()),
         }
+    }
+
+    /// Calls `f` with `("trace_id", hex)` and `("span_id", hex)` when the
+    /// event's span has OpenTelemetry ids, each unless the context already
+    /// holds that top-level key (the user's value wins).
+    pub fn for_each_trace_id(&self, mut f: impl FnMut(&'static str, &str)) {
+        let Some(trace) = self.trace else { return };
+        let mut buf = [0u8; 32];
+        if !self.context_has_key("trace_id") {
+            f("trace_id", hex(&trace.trace_id, &mut buf));
+        }
+        if !self.context_has_key("span_id") {
+            f("span_id", hex(&trace.span_id, &mut buf));
+        }
+    }
+
+    /// Whether the static or span context has the top-level `key`.
+    pub(crate) fn context_has_key(&self, key: &str) -> bool {
+        let bit = crate::value::key_bit(key);
+        let fixed =
+            self.opts.context.key_mask() & bit != 0 && self.opts.context.map().get(key).is_some();
+        fixed || self.span.is_some_and(|s| s.merged.has_key(key))
     }
 
     fn write_runtime<F: Format>(&self, out: &mut Vec<u8>, context: &mut F::Map) {
@@ -174,3 +230,6 @@ impl Record<'_> {
         F::map_end(out, runtime);
     }
 }
+
+#[cfg(test)]
+mod tests;

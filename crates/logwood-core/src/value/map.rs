@@ -156,15 +156,23 @@ impl Map {
     /// Calls `f` with every scalar in the tree and its dotted path
     /// (`user.id`), depth first, in insertion order: for flat formats
     /// (`key=value`, RFC 5424 SD-PARAMs). `path` is a reused buffer.
+    ///
+    /// An empty key is an empty segment (`{"": {"line": 0}}` is `.line`), so
+    /// that two different trees never give the same path.
     pub fn for_each_leaf(&self, path: &mut String, f: &mut impl FnMut(&str, &Value)) {
+        let nested = !path.is_empty();
+        self.walk_leaves(path, nested, f);
+    }
+
+    fn walk_leaves(&self, path: &mut String, nested: bool, f: &mut impl FnMut(&str, &Value)) {
         for (key, value) in &self.entries {
             let len = path.len();
-            if !path.is_empty() {
+            if nested {
                 path.push('.');
             }
             path.push_str(key);
             match value {
-                Value::Map(map) => map.for_each_leaf(path, f),
+                Value::Map(map) => map.walk_leaves(path, true, f),
                 leaf => f(path, leaf),
             }
             path.truncate(len);
