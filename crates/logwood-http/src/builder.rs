@@ -245,6 +245,12 @@ impl HttpLayerBuilder {
     /// asking for an hour waits this long). Must be at least
     /// [`retry_initial`](Self::retry_initial).
     ///
+    /// A long backoff does not delay the recovery: after a failure to
+    /// connect or a broken connection, the worker tries to open a
+    /// connection every half second during the wait (sending nothing) and
+    /// retries as soon as the receiver takes one. Answers such as 503 are
+    /// waited out in full.
+    ///
     /// By default, [`DEFAULT_RETRY_MAX`] (30 s).
     pub fn retry_max(mut self, wait: Duration) -> Self {
         self.config.transport.retry_max = wait;

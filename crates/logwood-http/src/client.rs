@@ -362,6 +362,26 @@ impl Client {
         self.connection = None;
     }
 
+    /// Whether the receiver takes a connection now: opens one (TCP, and
+    /// the TLS and HTTP handshakes) and keeps it for the next post. Sends
+    /// no request, so a receiver that is down costs one refused connect.
+    pub(crate) async fn probe(&mut self) -> bool {
+        if self
+            .connection
+            .as_ref()
+            .is_some_and(|c| !c.sender.is_closed())
+        {
+            return true;
+        }
+        match self.connect().await {
+            Ok(connection) => {
+                self.connection = Some(connection);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Posts `payload` once: over the kept-alive connection when it is still
     /// open and younger than `connection_max_age`, else over a new one. The
     /// connection is kept only when the answer was read whole.

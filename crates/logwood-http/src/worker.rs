@@ -42,6 +42,16 @@ pub(crate) struct Worker {
     pub(crate) zip_spare: Vec<u8>,
 }
 
+/// How often a worker waiting out a backoff after a transport failure
+/// checks whether the receiver takes connections again.
+pub(crate) const PROBE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How long one such check may take (at most the request timeout).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The shutdown deadline passed during a wait.
+struct Deadline;
+
 /// How one batch ended.
 enum Outcome {
     /// Accepted; with what the receiver rejected of it (OTLP).
@@ -242,9 +252,12 @@ impl Worker {
                 .and(retry_after)
                 .and_then(|v| parse_retry_after(&v, SystemTime::now()));
             let wait = self.backoff.wait(attempt, server_wish);
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = deadline_passed(&self.buffer) => return Outcome::Deadline,
+            let probe = matches!(
+                class,
+                Attempt::Transport(Transport::Connect | Transport::Reset)
+            );
+            if self.back_off(wait, probe).await.is_err() {
+                return Outcome::Deadline;
             }
             self.buffer.retried(records);
         }
@@ -254,6 +267,46 @@ impl Worker {
 // === impl Worker ===
 
 impl Worker {
+    /// Waits `wait` before the next attempt; `Err` when the shutdown
+    /// deadline passed first.
+    ///
+    /// With `probe` (the last attempt found no receiver, or lost the
+    /// connection), the wait is cut short as soon as the receiver takes a
+    /// connection again: every [`PROBE_INTERVAL`] the worker tries to
+    /// connect, without sending anything. A receiver that is down costs one
+    /// refused connect per interval, and the batch's attempts still follow
+    /// the backoff; a receiver that is back gets the batch within an
+    /// interval instead of the rest of a backoff of up to `retry_max`.
+    async fn back_off(&mut self, wait: Duration, probe: bool) -> Result<(), Deadline> {
+        let until = Instant::now() + wait;
+        loop {
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            let step = if probe {
+                (until - now).min(PROBE_INTERVAL)
+            } else {
+                until - now
+            };
+            tokio::select! {
+                () = tokio::time::sleep(step) => {}
+                () = deadline_passed(&self.buffer) => return Err(Deadline),
+            }
+            if !probe || Instant::now() >= until {
+                continue;
+            }
+            let timeout = self.request_timeout.min(PROBE_TIMEOUT);
+            let back = tokio::select! {
+                back = tokio::time::timeout(timeout, self.client.probe()) => back.unwrap_or(false),
+                () = deadline_passed(&self.buffer) => return Err(Deadline),
+            };
+            if back {
+                return Ok(());
+            }
+        }
+    }
+
     /// `text` from the server with every secret replaced.
     fn scrub(&self, text: &str) -> String {
         self.secrets

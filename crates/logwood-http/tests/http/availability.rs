@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use logwood_http::ErrorKind;
+use logwood_http::{ErrorKind, JitterMode};
 
 use crate::support::{
     WAIT, accounted, collector, emit, error_log, free_port, layer, seqs, with_layer,
@@ -79,6 +79,40 @@ fn a_collector_stopped_and_restarted_mid_run_gets_everything_after_it_is_back() 
     });
     let stats = accounted(guard.shutdown(Duration::from_secs(5)));
     assert_eq!(stats.sent, 20);
+}
+
+#[test]
+fn a_collector_that_comes_back_during_a_long_backoff_gets_the_batch_without_waiting_it_out() {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/frames");
+    // Every wait between attempts is exactly 10 minutes: without the
+    // probe, nothing would arrive before the wait below gives up.
+    let (on_error, errors) = error_log();
+    let (http, guard) = layer(&url)
+        .retry_initial(Duration::from_secs(600))
+        .retry_max(Duration::from_secs(600))
+        .retry_jitter(JitterMode::None)
+        .on_error(on_error)
+        .build()
+        .unwrap();
+    with_layer(http, || emit(0, 5));
+    // The first attempt finds no collector and the batch is in its wait.
+    for _ in 0..500 {
+        if !errors.lock().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(errors.lock().unwrap()[0].kind(), ErrorKind::Connect);
+    let collector = collector()
+        .listen(format!("127.0.0.1:{port}"))
+        .start()
+        .unwrap();
+    let records = collector.wait_for_records(5, WAIT).unwrap();
+    assert_eq!(seqs(&records), (0..5).collect::<Vec<_>>());
+    guard.flush(WAIT).unwrap();
+    let stats = accounted(guard.shutdown(Duration::from_secs(5)));
+    assert_eq!((stats.sent, stats.failed, stats.retried), (5, 0, 5));
 }
 
 #[test]
