@@ -726,4 +726,58 @@ mod tests {
         assert!(!text.contains("s3cr3t-t0ken"), "{text}");
         assert!(text.contains("token: Some(Set(Code))"), "{text}");
     }
+
+    #[test]
+    fn debug_never_shows_an_otlp_header() {
+        let builder = crate::builder()
+            .otlp("http://127.0.0.1:9")
+            .otlp_header("authorization", "Bearer s3cr3t-t0ken");
+        let text = format!("{builder:?}");
+        assert!(!text.contains("s3cr3t-t0ken"), "{text}");
+        assert!(text.contains("headers: Some(Set(Code))"), "{text}");
+    }
+
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn the_otlp_methods_reach_the_collector() {
+        use std::time::Duration;
+
+        use logwood_collector::{Collector, Output};
+
+        let collector = Collector::builder()
+            .token("t0k,en")
+            .out(Output::Memory)
+            .start()
+            .unwrap();
+        let (dispatch, guard) = crate::builder()
+            .read_env(false)
+            .stdout(crate::Stdout::Off)
+            .context_field("service.name", "from-context")
+            .otlp(collector.http_url())
+            .otlp_protocol(logwood_http::OtlpProtocol::Json)
+            .otlp_header("x-tenant", "shop")
+            .otlp_header("authorization", "Bearer t0k,en")
+            .otlp_resource_attribute("deployment.environment", "a b,c=d%")
+            .otlp_timeout(Duration::from_secs(5))
+            .otlp_gzip(false)
+            .otlp_level("warn")
+            .build()
+            .unwrap();
+        tracing::dispatcher::with_default(&dispatch, || {
+            tracing::info!("not at the sink's level");
+            tracing::warn!(order.id = 7, "low stock");
+        });
+        let stats = guard.shutdown(Duration::from_secs(5));
+        let otlp = stats.get("otlp").unwrap();
+        assert_eq!((otlp.emitted, otlp.sent), (1, 1), "{stats}");
+        assert!(stats.is_balanced());
+        let records = collector
+            .wait_for_otlp_records(1, Duration::from_secs(5))
+            .unwrap();
+        let record = &records[0];
+        assert_eq!(record["body"], "low stock");
+        assert_eq!(record["attributes"]["order.id"], 7);
+        assert_eq!(record["resource"]["service.name"], "from-context");
+        assert_eq!(record["resource"]["deployment.environment"], "a b,c=d%");
+    }
 }

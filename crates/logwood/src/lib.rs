@@ -119,8 +119,8 @@
 //!
 //! # Exiting
 //!
-//! The buffered sinks (HTTP batches, the syslog queue, a non-blocking
-//! file) hold records for a moment. Dropping the [`Guard`] (at the end of
+//! The buffered sinks (HTTP and OTLP batches, the syslog queue, a
+//! non-blocking file) hold records for a moment. Dropping the [`Guard`] (at the end of
 //! `main`, or during a panic unwind) delivers them, waiting at most
 //! `LOGWOOD_SHUTDOWN_TIMEOUT`. `std::process::exit` runs no destructors,
 //! so what is buffered then is lost: call [`Guard::shutdown`] (or
