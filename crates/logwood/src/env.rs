@@ -242,6 +242,22 @@ mod tests {
     }
 
     #[test]
+    fn standard_variables_are_kept_with_the_otlp_feature_only_and_empty_is_unset() {
+        let env = env(&[
+            ("OTEL_SERVICE_NAME", "shop"),
+            ("OTEL_TRACES_EXPORTER", "otlp"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", " "),
+        ])
+        .unwrap();
+        let names: Vec<&str> = env.vars.iter().map(|(n, _)| n.as_str()).collect();
+        if cfg!(feature = "otlp") {
+            assert_eq!(names, ["OTEL_SERVICE_NAME"]);
+        } else {
+            assert!(names.is_empty(), "{names:?}");
+        }
+    }
+
+    #[test]
     fn variables_override_keys_and_context_adds_pairs() {
         let env = env(&[
             ("LOGWOOD_FILE_WHEN", "H"),

@@ -127,6 +127,19 @@ mod imp {
         if !on {
             return Ok(());
         }
+        // `gzip` needs logwood's feature (`OtlpEnv` would name its own crate's).
+        let compression = used(LOGS_COMPRESSION)
+            .map(|v| (LOGS_COMPRESSION, v))
+            .or_else(|| used(COMPRESSION).map(|v| (COMPRESSION, v)));
+        if let Some((name, value)) = compression
+            && value.trim() == "gzip"
+            && !cfg!(feature = "gzip")
+        {
+            return Err(InitError::FeatureDisabled {
+                setting: format!("{name}={value}"),
+                feature: "gzip",
+            });
+        }
         let has_endpoint = used(LOGS_ENDPOINT).is_some() || used(ENDPOINT).is_some();
         let lookup = |name: &str| match used(name) {
             Some(value) => Some(value.to_owned()),
@@ -264,6 +277,21 @@ mod tests {
         )
         .unwrap();
         assert!(config.otlp.protocol.is_none());
+    }
+
+    #[cfg(not(feature = "gzip"))]
+    #[test]
+    fn gzip_without_the_feature_names_logwoods_feature() {
+        let e = apply_vars(
+            &[(ENDPOINT, "http://c:4318"), (COMPRESSION, "gzip")],
+            &mut Config::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "OTEL_EXPORTER_OTLP_COMPRESSION=gzip needs logwood's `gzip` feature, which this \
+             build does not have (enable it in Cargo.toml: `logwood = { features = [\"gzip\"] }`)"
+        );
     }
 
     #[test]
