@@ -549,6 +549,20 @@ impl Builder {
     /// without (`http://collector:4318`) gets `/v1/logs`.
     ///
     /// By default, there is no OTLP sink.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// // Cargo.toml: logwood = { version = "0.1", features = ["otlp"] }
+    /// let _guard = logwood::builder()
+    ///     .context_field("service.name", "shop") // also the resource's service.name
+    ///     .otlp("http://otel-collector:4318")
+    ///     .otlp_header("authorization", "Bearer s3cr3t")
+    ///     .otlp_resource_attribute("deployment.environment", "prod")
+    ///     .otlp_level("info")
+    ///     .init();
+    /// tracing::info!(order.id = 1234, "Order placed");
+    /// ```
     pub fn otlp(self, endpoint: impl Into<String>) -> Self {
         self.set(&sinks::otlp::ENDPOINT, endpoint.into())
     }
