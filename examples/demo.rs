@@ -18,8 +18,14 @@
 //!   context.
 //! - **HTTP**: Timber-style msgpack batches (`HttpLayer`) with a bearer
 //!   token, everything.
+//! - **OTLP**: OpenTelemetry log records over OTLP/HTTP (`OtlpLayer`,
+//!   protobuf), the context flattened to dotted attributes, the resource
+//!   with `service.name` (from the static context) and a resource
+//!   attribute, `info` and above. A program sets the same with
+//!   `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_HEADERS`,
+//!   `OTEL_RESOURCE_ATTRIBUTES` and `LOGWOOD_OTLP_LEVEL`.
 //!
-//! Syslog and HTTP go to a `logwood-collector` started in-process on
+//! Syslog, HTTP and OTLP go to a `logwood-collector` started in-process on
 //! 127.0.0.1 (ports picked by the system). At the end the demo prints what
 //! each receiver got and each layer's counters.
 
@@ -103,8 +109,9 @@ impl Error for PaymentError {
 fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
 
-    // The receivers: an HTTP ingest endpoint (bearer token) and a syslog
-    // TCP listener, on 127.0.0.1, any free ports; a temporary directory.
+    // The receivers: an HTTP ingest endpoint (frames and OTLP's
+    // `/v1/logs`, bearer token) and a syslog TCP listener, on 127.0.0.1,
+    // any free ports; a temporary directory.
     let collector = Collector::builder()
         .token("demo-token")
         .out(Output::Memory)
@@ -137,6 +144,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .syslog_level("warn")
         .http(collector.frames_url())
         .http_token("demo-token")
+        // The collector's base URL: `/v1/logs` is appended.
+        .otlp(collector.http_url())
+        .otlp_header("authorization", "Bearer demo-token")
+        .otlp_resource_attribute("deployment.environment", "demo")
+        .otlp_level("info")
         .flush_interval(Duration::from_millis(200))
         .try_init()?;
 
@@ -150,6 +162,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let count = |sink: &str| stats.get(sink).map_or(0, |s| s.sent as usize);
     let records = collector.wait_for_records(count("http"), Duration::from_secs(5))?;
     let syslog = collector.wait_for_syslog_messages(count("syslog"), Duration::from_secs(5))?;
+    let otlp = collector.wait_for_otlp_records(count("otlp"), Duration::from_secs(5))?;
     let collector_stats = collector.shutdown();
 
     println!();
@@ -178,8 +191,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!();
     println!(
-        "http (HttpLayer, msgpack batches, debug and above): the collector got {} records in {} request(s) on {} connection(s)",
-        collector_stats.records, collector_stats.requests, collector_stats.connections
+        "http (HttpLayer, msgpack batches, debug and above): the collector got {} records in {} batch(es)",
+        collector_stats.records, collector_stats.batches
     );
     for record in &records {
         println!(
@@ -193,6 +206,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             compact_context(&record["context"])
         );
     }
+    println!();
+    print_otlp(&otlp, &collector_stats);
     println!();
     println!("=== each layer's counters ===");
     println!("{stats}");
@@ -224,6 +239,41 @@ fn print_files(dir: &Path) -> Result<(), Box<dyn Error>> {
         }
     }
     Ok(())
+}
+
+/// Prints the OTLP log records the collector got: the resource once, then
+/// one line per record.
+fn print_otlp(records: &[serde_json::Value], stats: &logwood_collector::Stats) {
+    println!(
+        "otlp (OtlpLayer, OTLP/HTTP protobuf, info and above): the collector got {} log records in {} request(s)",
+        stats.otlp_records, stats.otlp_requests
+    );
+    if let Some(first) = records.first() {
+        println!("  resource: {}", first["resource"]);
+    }
+    for record in records {
+        println!(
+            "  {:<5} ({}) [{}] {} | attributes: {}",
+            record["severityText"].as_str().unwrap_or_default(),
+            record["severityNumber"],
+            record["scope"]["name"].as_str().unwrap_or_default(),
+            record["body"]
+                .as_str()
+                .unwrap_or_default()
+                .replace('\n', "\\n"),
+            compact_attributes(&record["attributes"])
+        );
+    }
+}
+
+/// The attributes without the runtime metadata (`code.*`, `thread.*`),
+/// for one line.
+fn compact_attributes(attributes: &serde_json::Value) -> String {
+    let mut attributes = attributes.clone();
+    if let Some(map) = attributes.as_object_mut() {
+        map.retain(|key, _| !key.starts_with("code.") && !key.starts_with("thread."));
+    }
+    attributes.to_string()
 }
 
 /// The context without the runtime and system metadata, for one line.

@@ -57,7 +57,7 @@ pub enum FileFormat {
 /// | [`level`](Self::level) (`RUST_LOG`) | [`DEFAULT_LEVEL`](crate::DEFAULT_LEVEL) (`info`) |
 /// | [`stdout`](Self::stdout) | [`Stdout::Json`] |
 /// | [`pattern`](Self::pattern) | [`DEFAULT_PATTERN`](crate::DEFAULT_PATTERN) |
-/// | [`file`](Self::file), [`syslog`](Self::syslog), [`http`](Self::http) | off |
+/// | [`file`](Self::file), [`syslog`](Self::syslog), [`http`](Self::http), [`otlp`](Self::otlp) | off |
 /// | [`buffer_capacity`](Self::buffer_capacity), [`flush_interval`](Self::flush_interval), [`drop_extra_events`](Self::drop_extra_events) | each layer's own |
 /// | [`shutdown_timeout`](Self::shutdown_timeout) | [`DEFAULT_SHUTDOWN_TIMEOUT`](crate::DEFAULT_SHUTDOWN_TIMEOUT) (5 s) |
 /// | [`read_env`](Self::read_env) | `true` |
@@ -141,6 +141,21 @@ impl Builder {
         self
     }
 
+    /// Adds `entry` to the comma-separated list of `key` set in code.
+    fn append(mut self, key: &Key, entry: String) -> Self {
+        if let Some(slot) = self.config.slot(key.path) {
+            let list = match slot.take() {
+                Some(Set {
+                    raw: Raw::Str(list),
+                    ..
+                }) if !list.is_empty() => format!("{list},{entry}"),
+                _ => entry,
+            };
+            *slot = Some(Set::code(list));
+        }
+        self
+    }
+
     // --- where settings come from ---
 
     /// Reads the TOML file at `path` (unless `LOGWOOD_CONFIG` names
@@ -152,10 +167,10 @@ impl Builder {
         self
     }
 
-    /// Whether `RUST_LOG`, `LOGWOOD_CONFIG` and the `LOGWOOD_*` variables
-    /// are read (and override the builder and the file). With `false` the
-    /// environment is ignored entirely, including an unknown `LOGWOOD_*`
-    /// variable.
+    /// Whether `RUST_LOG`, `LOGWOOD_CONFIG`, the `LOGWOOD_*` variables
+    /// and the standard `OTEL_*` ones are read (and override the builder
+    /// and the file). With `false` the environment is ignored entirely,
+    /// including an unknown `LOGWOOD_*` variable.
     ///
     /// By default, they are read.
     pub fn read_env(mut self, read: bool) -> Self {
@@ -228,21 +243,21 @@ impl Builder {
 
     // --- delivery of the buffered sinks ---
 
-    /// The queue bound of every buffered sink (syslog, HTTP, a
+    /// The queue bound of every buffered sink (syslog, HTTP, OTLP, a
     /// non-blocking file): `LOGWOOD_BUFFER_CAPACITY`, TOML
     /// `buffer_capacity`. Must be greater than zero.
     ///
-    /// By default, each layer's own (syslog 10,000, HTTP 1,000, file
-    /// 128,000).
+    /// By default, each layer's own (syslog 10,000, HTTP 1,000, OTLP 512,
+    /// file 128,000).
     pub fn buffer_capacity(self, records: usize) -> Self {
         self.set(&config::BUFFER_CAPACITY, records as u64)
     }
 
-    /// How long the HTTP sink lets a batch fill before sending it:
-    /// `LOGWOOD_FLUSH_INTERVAL`, TOML `flush_interval` (whole
+    /// How long the HTTP and OTLP sinks let a batch fill before sending
+    /// it: `LOGWOOD_FLUSH_INTERVAL`, TOML `flush_interval` (whole
     /// milliseconds here).
     ///
-    /// By default, the HTTP layer's (1 s).
+    /// By default, the layers' (1 s).
     pub fn flush_interval(self, interval: Duration) -> Self {
         self.set(
             &config::FLUSH_INTERVAL,
@@ -523,6 +538,123 @@ impl Builder {
         self.set(&sinks::http::LEVEL, directives.into())
     }
 
+    // --- OTLP ---
+
+    /// Sends every event as an OpenTelemetry log record over OTLP/HTTP
+    /// (an OpenTelemetry Collector, Vector, Grafana Alloy, Data Prepper):
+    /// `LOGWOOD_OTLP_ENDPOINT`, TOML `otlp.endpoint`; the standard
+    /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` (used as is) and
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (`/v1/logs` appended) set it too. A
+    /// URL with a path is used as is (`http://collector:4318/v1/logs`); one
+    /// without (`http://collector:4318`) gets `/v1/logs`.
+    ///
+    /// By default, there is no OTLP sink.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// // Cargo.toml: logwood = { version = "0.1", features = ["otlp"] }
+    /// let _guard = logwood::builder()
+    ///     .context_field("service.name", "shop") // also the resource's service.name
+    ///     .otlp("http://otel-collector:4318")
+    ///     .otlp_header("authorization", "Bearer s3cr3t")
+    ///     .otlp_resource_attribute("deployment.environment", "prod")
+    ///     .otlp_level("info")
+    ///     .init();
+    /// tracing::info!(order.id = 1234, "Order placed");
+    /// ```
+    pub fn otlp(self, endpoint: impl Into<String>) -> Self {
+        self.set(&sinks::otlp::ENDPOINT, endpoint.into())
+    }
+
+    /// The encoding of the requests: `LOGWOOD_OTLP_PROTOCOL`
+    /// (`http/protobuf`, `http/json`), TOML `otlp.protocol`,
+    /// `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`.
+    ///
+    /// By default, protobuf.
+    #[cfg(feature = "otlp")]
+    pub fn otlp_protocol(self, protocol: logwood_http::OtlpProtocol) -> Self {
+        let name = match protocol {
+            logwood_http::OtlpProtocol::Json => "http/json",
+            _ => "http/protobuf",
+        };
+        self.set(&sinks::otlp::PROTOCOL, name)
+    }
+
+    /// Adds a header to every request (`authorization`, a tenant id):
+    /// `LOGWOOD_OTLP_HEADERS`, TOML `otlp.headers`,
+    /// `OTEL_EXPORTER_OTLP_HEADERS` / `OTEL_EXPORTER_OTLP_LOGS_HEADERS`
+    /// (`name=value` pairs separated by commas, percent-decoded; this
+    /// method encodes `value` for you). Values are never printed, in errors
+    /// or `Debug`.
+    ///
+    /// By default, no extra header is sent.
+    pub fn otlp_header(self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let entry = sinks::otlp::list_entry(name.as_ref(), value.as_ref());
+        self.append(&sinks::otlp::HEADERS, entry)
+    }
+
+    /// Compresses each request with gzip (feature `gzip`):
+    /// `LOGWOOD_OTLP_COMPRESSION` (`gzip`, `none`), TOML
+    /// `otlp.compression`, `OTEL_EXPORTER_OTLP_LOGS_COMPRESSION`.
+    ///
+    /// By default, requests are not compressed.
+    pub fn otlp_gzip(self, gzip: bool) -> Self {
+        self.set(
+            &sinks::otlp::COMPRESSION,
+            if gzip { "gzip" } else { "none" },
+        )
+    }
+
+    /// How long one request may take: `LOGWOOD_OTLP_TIMEOUT` (`10s`,
+    /// `500ms`), TOML `otlp.timeout`, `OTEL_EXPORTER_OTLP_LOGS_TIMEOUT` (in
+    /// milliseconds there). Whole milliseconds here.
+    ///
+    /// By default, 10 s.
+    pub fn otlp_timeout(self, timeout: Duration) -> Self {
+        self.set(&sinks::otlp::TIMEOUT, format!("{}ms", timeout.as_millis()))
+    }
+
+    /// The resource's `service.name`: `LOGWOOD_OTLP_SERVICE_NAME`, TOML
+    /// `otlp.service_name`, `OTEL_SERVICE_NAME`.
+    ///
+    /// By default, a `service.name` of the resource attributes, else the
+    /// static context's `service.name` (a string), else
+    /// `unknown_service:{executable name}`.
+    pub fn otlp_service_name(self, name: impl Into<String>) -> Self {
+        self.set(&sinks::otlp::SERVICE_NAME, name.into())
+    }
+
+    /// Adds an attribute to the resource of every request
+    /// (`deployment.environment`, `service.version`):
+    /// `LOGWOOD_OTLP_RESOURCE_ATTRIBUTES`, TOML `otlp.resource_attributes`,
+    /// `OTEL_RESOURCE_ATTRIBUTES` (`key=value` pairs separated by commas,
+    /// percent-decoded; this method encodes `value` for you).
+    ///
+    /// By default, the resource holds `service.name`, `host.name`,
+    /// `process.pid` and `process.executable.name`.
+    pub fn otlp_resource_attribute(self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let entry = sinks::otlp::list_entry(key.as_ref(), value.as_ref());
+        self.append(&sinks::otlp::RESOURCE_ATTRIBUTES, entry)
+    }
+
+    /// The CA certificates (PEM) an `https` receiver is verified with:
+    /// `LOGWOOD_OTLP_CA_FILE`, TOML `otlp.ca_file`.
+    ///
+    /// By default, the system's root certificates.
+    pub fn otlp_ca_file(self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into().to_string_lossy().into_owned();
+        self.set(&sinks::otlp::CA_FILE, path)
+    }
+
+    /// The OTLP sink's own filter directives: `LOGWOOD_OTLP_LEVEL`, TOML
+    /// `otlp.level`.
+    ///
+    /// By default, OTLP gets everything the global filter lets through.
+    pub fn otlp_level(self, directives: impl Into<String>) -> Self {
+        self.set(&sinks::otlp::LEVEL, directives.into())
+    }
+
     // --- building ---
 
     /// Reads the file and the environment, checks every setting, starts
@@ -607,5 +739,59 @@ mod tests {
         let text = format!("{builder:?}");
         assert!(!text.contains("s3cr3t-t0ken"), "{text}");
         assert!(text.contains("token: Some(Set(Code))"), "{text}");
+    }
+
+    #[test]
+    fn debug_never_shows_an_otlp_header() {
+        let builder = crate::builder()
+            .otlp("http://127.0.0.1:9")
+            .otlp_header("authorization", "Bearer s3cr3t-t0ken");
+        let text = format!("{builder:?}");
+        assert!(!text.contains("s3cr3t-t0ken"), "{text}");
+        assert!(text.contains("headers: Some(Set(Code))"), "{text}");
+    }
+
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn the_otlp_methods_reach_the_collector() {
+        use std::time::Duration;
+
+        use logwood_collector::{Collector, Output};
+
+        let collector = Collector::builder()
+            .token("t0k,en")
+            .out(Output::Memory)
+            .start()
+            .unwrap();
+        let (dispatch, guard) = crate::builder()
+            .read_env(false)
+            .stdout(crate::Stdout::Off)
+            .context_field("service.name", "from-context")
+            .otlp(collector.http_url())
+            .otlp_protocol(logwood_http::OtlpProtocol::Json)
+            .otlp_header("x-tenant", "shop")
+            .otlp_header("authorization", "Bearer t0k,en")
+            .otlp_resource_attribute("deployment.environment", "a b,c=d%")
+            .otlp_timeout(Duration::from_secs(5))
+            .otlp_gzip(false)
+            .otlp_level("warn")
+            .build()
+            .unwrap();
+        tracing::dispatcher::with_default(&dispatch, || {
+            tracing::info!("not at the sink's level");
+            tracing::warn!(order.id = 7, "low stock");
+        });
+        let stats = guard.shutdown(Duration::from_secs(5));
+        let otlp = stats.get("otlp").unwrap();
+        assert_eq!((otlp.emitted, otlp.sent), (1, 1), "{stats}");
+        assert!(stats.is_balanced());
+        let records = collector
+            .wait_for_otlp_records(1, Duration::from_secs(5))
+            .unwrap();
+        let record = &records[0];
+        assert_eq!(record["body"], "low stock");
+        assert_eq!(record["attributes"]["order.id"], 7);
+        assert_eq!(record["resource"]["service.name"], "from-context");
+        assert_eq!(record["resource"]["deployment.environment"], "a b,c=d%");
     }
 }

@@ -1,15 +1,18 @@
-//! The environment: `RUST_LOG`, `LOGWOOD_CONFIG`, `LOGWOOD_CONTEXT` and the
-//! `LOGWOOD_*` variable of every key (see [`crate::config::Key`]), read
-//! once into [`Env`] and applied over the file's settings. A `LOGWOOD_*`
-//! variable logwood does not know is an error (with the closest known name),
-//! and so is one of a sink this build does not have (naming its feature).
+//! The environment: `RUST_LOG`, `LOGWOOD_CONFIG`, `LOGWOOD_CONTEXT`, the
+//! `LOGWOOD_*` variable of every key (see [`crate::config::Key`]) and, with
+//! the `otlp` feature, the standard `OTEL_*` variables of an OTLP exporter
+//! (see [`crate::otel`]), read once into [`Env`] and applied over the
+//! file's settings. A `LOGWOOD_*` variable logwood does not know is an
+//! error (with the closest known name), and so is one of a sink this build
+//! does not have (naming its feature); other `OTEL_*` variables are left
+//! alone.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::InitError;
 use crate::config::{self, CONFIG, CONTEXT, Config, Set};
-use crate::sinks;
+use crate::{otel, sinks};
 
 /// Variables with the `LOGWOOD_` prefix that belong to logwood's other
 /// tools, not to `init()`: the collector binary's and the test harness's.
@@ -42,11 +45,12 @@ impl Env {
         let mut found = Vec::new();
         for (name, value) in vars {
             let Some(name) = name.to_str() else { continue };
-            let ours = name.starts_with("LOGWOOD_") || name == config::LEVEL.env;
+            let standard = cfg!(feature = "otlp") && otel::is_standard(name);
+            let ours = name.starts_with("LOGWOOD_") || name == config::LEVEL.env || standard;
             if !ours || OTHER_TOOLS.iter().any(|p| name.starts_with(p)) {
                 continue;
             }
-            if !known(name) {
+            if !standard && !known(name) {
                 return Err(InitError::UnknownVariable {
                     name: name.to_owned(),
                     hint: hint(name),
@@ -55,8 +59,9 @@ impl Env {
             let value = value.into_string().map_err(|_| {
                 InitError::invalid(name, "is not valid UTF-8: logwood's settings are text")
             })?;
-            // An empty RUST_LOG means "not set", as everywhere else.
-            if name == config::LEVEL.env && value.trim().is_empty() {
+            // An empty RUST_LOG (or OTEL_*) means "not set", as everywhere
+            // else.
+            if (name == config::LEVEL.env || standard) && value.trim().is_empty() {
                 continue;
             }
             found.push((name.to_owned(), value));
@@ -84,8 +89,12 @@ impl Env {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Sets every variable's key in `config`, over what is there.
+    /// Sets every variable's key in `config`, over what is there: the
+    /// standard `OTEL_*` variables first, then the `LOGWOOD_*` ones (which
+    /// win).
     pub(crate) fn apply(&self, config: &mut Config) -> Result<(), InitError> {
+        #[cfg(feature = "otlp")]
+        otel::apply(&self.vars, config)?;
         for (name, value) in &self.vars {
             if name == CONFIG {
                 continue;
@@ -230,6 +239,22 @@ mod tests {
             env.vars,
             [("LOGWOOD_FILE".to_owned(), "app.log".to_owned())]
         );
+    }
+
+    #[test]
+    fn standard_variables_are_kept_with_the_otlp_feature_only_and_empty_is_unset() {
+        let env = env(&[
+            ("OTEL_SERVICE_NAME", "shop"),
+            ("OTEL_TRACES_EXPORTER", "otlp"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", " "),
+        ])
+        .unwrap();
+        let names: Vec<&str> = env.vars.iter().map(|(n, _)| n.as_str()).collect();
+        if cfg!(feature = "otlp") {
+            assert_eq!(names, ["OTEL_SERVICE_NAME"]);
+        } else {
+            assert!(names.is_empty(), "{names:?}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use logwood_core::{FlushGuard, FlushTimeout, Stats, StatsHandle};
 use crate::sinks::Built;
 
 /// The one guard of every sink [`init`](crate::init) started: dropping it
-/// delivers what the buffered sinks (file, syslog, HTTP) still hold,
+/// delivers what the buffered sinks (file, syslog, HTTP, OTLP) still hold,
 /// waiting at most `shutdown_timeout` (all sinks at once, not one after
 /// the other).
 ///
@@ -24,7 +24,8 @@ use crate::sinks::Built;
 ///
 /// `std::process::exit` does not run destructors, so a guard still alive
 /// when it is called is never dropped: what the buffered sinks hold (a
-/// second of HTTP batches, the syslog queue, a non-blocking file's queue)
+/// second of HTTP or OTLP batches, the syslog queue, a non-blocking file's
+/// queue)
 /// is lost without a word. Call [`shutdown`](Self::shutdown) (or
 /// `drop(guard)`) first:
 ///
@@ -109,7 +110,7 @@ impl Guard {
     }
 
     /// The names of the sinks that are on, in order (`stdout`, `file`,
-    /// `syslog`, `http`).
+    /// `syslog`, `http`, `otlp`).
     pub fn sinks(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.sinks.iter().map(|s| s.name)
     }
@@ -191,7 +192,7 @@ impl Drop for Guard {
 }
 
 /// Each sink's [`Stats`], by sink name (`stdout`, `file`, `syslog`,
-/// `http`), in the order the sinks were built.
+/// `http`, `otlp`), in the order the sinks were built.
 ///
 /// Its `Display` writes one line per sink:
 /// `http: emitted 12, sent 12, dropped 0, failed 0, queued 0`.

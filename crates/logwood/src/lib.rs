@@ -1,6 +1,6 @@
 //! logwood: `tracing` layers that ship an application's logs where people
 //! read them (JSON lines on stdout, Python-style rotating files, syslog,
-//! HTTP batches), set up in one line or added with `.with(layer)`.
+//! HTTP batches, OTLP), set up in one line or added with `.with(layer)`.
 //!
 //! # One line
 //!
@@ -11,7 +11,8 @@
 //! }
 //! ```
 //!
-//! [`init`] reads `RUST_LOG`, the `LOGWOOD_*` variables and the TOML file
+//! [`init`] reads `RUST_LOG`, the `LOGWOOD_*` variables, the standard
+//! `OTEL_*` variables of an OTLP exporter (feature `otlp`) and the TOML file
 //! named by `LOGWOOD_CONFIG`, builds every sink they ask for with the same
 //! static context, an `EnvFilter` (default `info`) and a level per sink,
 //! routes the `log` crate into `tracing`, installs the subscriber and
@@ -118,8 +119,8 @@
 //!
 //! # Exiting
 //!
-//! The buffered sinks (HTTP batches, the syslog queue, a non-blocking
-//! file) hold records for a moment. Dropping the [`Guard`] (at the end of
+//! The buffered sinks (HTTP and OTLP batches, the syslog queue, a
+//! non-blocking file) hold records for a moment. Dropping the [`Guard`] (at the end of
 //! `main`, or during a panic unwind) delivers them, waiting at most
 //! `LOGWOOD_SHUTDOWN_TIMEOUT`. `std::process::exit` runs no destructors,
 //! so what is buffered then is lost: call [`Guard::shutdown`] (or
@@ -133,14 +134,17 @@
 //!   sink.
 //! - `http`: the HTTP batch layer, as `logwood::http`; `init()`'s HTTP sink.
 //! - `tls`: TLS with rustls for the layers that are on (RFC 5425 for
-//!   `syslog`, https for `http`). Requires a layer feature to have an
-//!   effect.
+//!   `syslog`, https for `http` and `otlp`). Requires a layer feature to
+//!   have an effect.
 //! - `gzip`: gzip request bodies for `http` and `otlp`. Requires one of
 //!   them.
 //! - `zstd`: zstd compression of rotated files. Requires `json` (and a C
 //!   compiler, for libzstd).
-//! - `otlp`: the OTLP/HTTP logs layer, as [`otlp`]; `init()` reads the
-//!   standard `OTEL_*` variables. Requires logwood-http.
+//! - `otlp`: the OTLP/HTTP logs layer, as [`otlp`]; `init()`'s OTLP sink,
+//!   turned on by `LOGWOOD_OTLP_ENDPOINT` or the standard
+//!   `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`,
+//!   with the other standard `OTEL_*` variables. Without this feature the
+//!   `OTEL_*` variables are left alone (other OpenTelemetry SDKs read them).
 //! - `opentelemetry`: trace correlation. With `tracing-opentelemetry` in
 //!   the subscriber, every layer's records of events inside a span carry
 //!   its OpenTelemetry trace and span ids (OTLP's `trace_id` / `span_id`,
@@ -166,6 +170,7 @@ mod error;
 mod filter;
 mod guard;
 mod init;
+mod otel;
 mod sinks;
 
 pub use builder::{Builder, FileFormat, Stdout};

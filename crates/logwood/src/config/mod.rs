@@ -160,8 +160,8 @@ pub(crate) struct Config {
     pub(crate) syslog: sinks::syslog::Section,
     #[serde(default)]
     pub(crate) http: sinks::http::Section,
-    // OTLP: `#[serde(default)] pub(crate) otlp: sinks::otlp::Section,`
-    // (and a line in `slot`): see `crate::sinks`.
+    #[serde(default)]
+    pub(crate) otlp: sinks::otlp::Section,
 }
 
 // === impl Config ===
@@ -176,6 +176,7 @@ impl Config {
                 sinks::file::Section::NAME => self.file.slot(field),
                 sinks::syslog::Section::NAME => self.syslog.slot(field),
                 sinks::http::Section::NAME => self.http.slot(field),
+                sinks::otlp::Section::NAME => self.otlp.slot(field),
                 _ => None,
             },
             None => Some(match path {
@@ -288,6 +289,30 @@ mod tests {
             assert!(line.ends_with(&format!("| {toml} |")), "{line}");
         }
         assert!(readme.contains(&format!("| `{CONFIG}` |")));
+        for (name, key) in crate::otel::VARIABLES {
+            let row = format!("| `{name}` |");
+            let line = readme
+                .lines()
+                .find(|l| l.starts_with(&row))
+                .unwrap_or_else(|| panic!("README has no row for {name}"));
+            assert!(line.ends_with(&format!("| `{}` |", key.path)), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_readme_toml_file_is_a_valid_configuration() {
+        let readme = include_str!("../../../../README.md");
+        let section = readme
+            .split_once("### The TOML file")
+            .map(|(_, rest)| rest)
+            .unwrap();
+        let block = section
+            .split_once("```toml\n")
+            .and_then(|(_, rest)| rest.split_once("```"))
+            .map(|(block, _)| block)
+            .unwrap();
+        let config: Config = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+        assert!(config.otlp.endpoint.is_some() && config.http.url.is_some());
     }
 
     #[test]

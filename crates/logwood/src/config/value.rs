@@ -78,8 +78,9 @@ impl fmt::Debug for Raw {
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Source {
-    /// The environment variable of its key.
-    Env,
+    /// An environment variable: the key's own (`None`), or the standard
+    /// variable the value came from (`Some("OTEL_SERVICE_NAME")`).
+    Env(Option<&'static str>),
     /// The TOML file (set after parsing it).
     File(Option<Arc<Path>>),
     /// `logwood::builder()`.
@@ -115,7 +116,17 @@ impl Set {
     pub(crate) fn env(value: String) -> Self {
         Set {
             raw: Raw::Str(value),
-            source: Source::Env,
+            source: Source::Env(None),
+        }
+    }
+
+    /// A value of the standard variable `var` (an `OTEL_*` one), which
+    /// errors name instead of the key's own variable.
+    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
+    pub(crate) fn env_from(var: &'static str, value: String) -> Self {
+        Set {
+            raw: Raw::Str(value),
+            source: Source::Env(Some(var)),
         }
     }
 
@@ -144,8 +155,8 @@ impl Set {
             other => other.clone(),
         });
         match (&self.source, shown) {
-            (Source::Env, Some(Raw::Str(s))) => format!("{env}={s}"),
-            (Source::Env, _) => env.to_owned(),
+            (Source::Env(var), Some(Raw::Str(s))) => format!("{}={s}", var.unwrap_or(env)),
+            (Source::Env(var), _) => var.unwrap_or(env).to_owned(),
             (Source::File(file), shown) => {
                 let file = file.as_deref().map_or_else(
                     || "the configuration file".to_owned(),

@@ -108,7 +108,7 @@ pub(crate) fn plan(config: &Config, _shared: &Shared) -> Result<Option<Start>, I
 /// How much a source weighs: the environment over the file over the code.
 fn rank(source: &Source) -> u8 {
     match source {
-        Source::Env => 2,
+        Source::Env(_) => 2,
         Source::File(_) => 1,
         Source::Code => 0,
     }

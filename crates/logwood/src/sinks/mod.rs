@@ -1,5 +1,5 @@
 //! The sinks `init()` builds, one file each: `stdout`, `file`, `syslog`,
-//! `http`.
+//! `http`, `otlp`.
 //!
 //! Each sink file holds, for its sink:
 //!
@@ -17,40 +17,27 @@
 //! build does not have, a setting of a sink that is off), applies each
 //! sink's own level filter, and starts them in order.
 //!
-//! # Adding a sink (OTLP)
+//! # Adding a sink
 //!
-//! The OTLP sink (`logwood_http::OtlpLayer`) plugs in here, as one more
-//! file `otlp.rs` shaped like `http.rs`:
+//! As `otlp.rs` was added:
 //!
-//! 1. `otlp.rs`: `Section` (`[otlp]`: `endpoint`, `protocol`, `headers`,
-//!    `compression`, `timeout`, `level`, …), `INFO` with its keys and their
-//!    `LOGWOOD_OTLP_*` variables (`endpoint` first: it turns the sink on;
-//!    `headers` marked `Key::secret()`), `feature: "http"` (or `"otlp"`),
-//!    and `plan` / `start` building the layer from the section and
-//!    [`Shared`] (static context, delivery options).
-//! 2. Here: `pub(crate) mod otlp;`, `otlp::INFO` in [`SINKS`] and
-//!    `otlp::plan(config, shared)?` in [`plan_all`] (same order).
-//! 3. `config/mod.rs`: the `otlp` field of `Config` and its arm in
-//!    `Config::slot` (both marked "OTLP").
-//! 4. The standard `OTEL_*` variables enter with the environment, in
-//!    `env.rs`: `Env::from_vars` keeps them besides the `LOGWOOD_*` ones (so
-//!    `Builder::read_env(false)` ignores them too, and they rank as the
-//!    environment, over the TOML file), and `Env::apply` hands them to the
-//!    OTLP engineer's pure function (`OTEL_EXPORTER_OTLP_ENDPOINT`,
-//!    `…_LOGS_ENDPOINT`, `…_LOGS_PROTOCOL`, `…_HEADERS` / `…_LOGS_HEADERS`,
-//!    `…_LOGS_COMPRESSION`, `…_LOGS_TIMEOUT`, `OTEL_SERVICE_NAME`,
-//!    `OTEL_RESOURCE_ATTRIBUTES`) and sets what it returns into the
-//!    `otlp.*` slots; a `LOGWOOD_OTLP_*` variable set too wins. For errors
-//!    to name the `OTEL_*` variable a value came from, give `Source::Env`
-//!    the variable's name (today it is the key's own variable).
-//! 5. The README's reference table (a test checks it lists every key) and
-//!    the builder's `otlp_*` methods.
-//!
-//! `OTEL_*` variables are not `LOGWOOD_*` ones, so the unknown-variable
-//! check leaves them alone.
+//! 1. `<sink>.rs`: `Section`, `INFO` (the main key first, a credential
+//!    marked `Key::secret()`, a URL `Key::url()`), `plan` and the start,
+//!    with the layer's code behind the sink's feature.
+//! 2. Here: `pub(crate) mod <sink>;`, `<sink>::INFO` in [`SINKS`] and
+//!    `<sink>::plan(config, shared)?` in [`plan_all`] (same order).
+//! 3. `config/mod.rs`: the field of `Config` and its arm in
+//!    `Config::slot`.
+//! 4. Variables other than `LOGWOOD_*` ones (the OTLP sink's standard
+//!    `OTEL_*` variables): kept by `Env::from_vars` and set into the slots
+//!    by `Env::apply` before the `LOGWOOD_*` ones, as `Set::env_from`
+//!    values that errors name by their own variable (see `crate::otel`).
+//! 5. The README's reference table (a test checks it lists every key and
+//!    standard variable), the builder's methods, the CHANGELOG.
 
 pub(crate) mod file;
 pub(crate) mod http;
+pub(crate) mod otlp;
 pub(crate) mod stdout;
 pub(crate) mod syslog;
 
@@ -110,7 +97,13 @@ impl SinkInfo {
 }
 
 /// Every sink, in the order they are built and reported.
-pub(crate) const SINKS: &[SinkInfo] = &[stdout::INFO, file::INFO, syslog::INFO, http::INFO];
+pub(crate) const SINKS: &[SinkInfo] = &[
+    stdout::INFO,
+    file::INFO,
+    syslog::INFO,
+    http::INFO,
+    otlp::INFO,
+];
 
 /// What every sink shares: the static context, the pattern of pattern
 /// outputs, the delivery options of buffered sinks.
@@ -163,6 +156,7 @@ pub(crate) fn plan_all(config: &mut Config, shared: &Shared) -> Result<Vec<Plann
         file::plan(config, shared)?,
         syslog::plan(config, shared)?,
         http::plan(config, shared)?,
+        otlp::plan(config, shared)?,
     ];
     let mut planned = Vec::new();
     for (info, start) in SINKS.iter().zip(plans) {
@@ -249,6 +243,8 @@ mod tests {
         check(&mut config, &[syslog::INFO]).unwrap();
     }
 
+    // Without `http`, the feature check answers first.
+    #[cfg(feature = "http")]
     #[test]
     fn a_setting_of_a_sink_that_is_not_on_is_refused() {
         let mut config = Config::default();

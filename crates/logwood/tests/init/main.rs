@@ -1,7 +1,8 @@
 //! `logwood::init()` end to end, each case in a child process (the global
 //! subscriber can be set once per process): the test binary runs itself
 //! with `INIT_TEST_CASE` set, and the parent reads what reached stdout,
-//! the file, a real rsyslogd and an in-process collector.
+//! the file, a real rsyslogd and an in-process collector (frames and
+//! OTLP).
 
 #![allow(clippy::unwrap_used, unreachable_pub)] // tests unwrap; helpers are `pub` within the test crate
 
@@ -9,6 +10,7 @@
     feature = "json",
     feature = "syslog",
     feature = "http",
+    feature = "otlp",
     feature = "tls"
 )))]
 compile_error!(
@@ -17,6 +19,8 @@ compile_error!(
 
 mod bad_values;
 mod env_sinks;
+mod otlp;
+mod otlp_errors;
 mod support;
 mod toml_file;
 
