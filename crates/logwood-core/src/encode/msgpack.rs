@@ -6,7 +6,6 @@
 //! header once their length is known.
 
 use std::fmt::{self, Write as _};
-use std::io;
 
 use super::{Format, Members, non_finite};
 
@@ -81,19 +80,18 @@ impl fmt::Write for Raw<'_> {
     }
 }
 
-fn vec_writer(out: &mut Vec<u8>) -> &mut dyn io::Write {
-    out
-}
-
 // === impl Msgpack ===
 
+// `rmp`'s encoders are called on the `Vec` itself (monomorphised and
+// inlined): through a `&mut dyn io::Write` they cost two dynamic calls per
+// value, 1,900 more instructions per event of the benchmark.
 impl Format for Msgpack {
     const SLOT: usize = 1;
     type Map = MsgpackMap;
 
+    #[inline]
     fn write_str(out: &mut Vec<u8>, s: &str) {
-        // Writing into a Vec cannot fail.
-        rmp::encode::write_str(&mut vec_writer(out), s).ok();
+        rmp::encode::write_str(out, s).ok();
     }
 
     fn write_fmt_str(out: &mut Vec<u8>, args: fmt::Arguments<'_>) {
@@ -108,28 +106,31 @@ impl Format for Msgpack {
         patch_header(out, at, &header[..n]);
     }
 
+    #[inline]
     fn write_u64(out: &mut Vec<u8>, v: u64) {
-        rmp::encode::write_uint(&mut vec_writer(out), v).ok();
+        rmp::encode::write_uint(out, v).ok();
     }
 
+    #[inline]
     fn write_i64(out: &mut Vec<u8>, v: i64) {
         if v >= 0 {
-            Self::write_u64(out, v as u64);
+            rmp::encode::write_uint(out, v as u64).ok();
         } else {
-            rmp::encode::write_sint(&mut vec_writer(out), v).ok();
+            rmp::encode::write_sint(out, v).ok();
         }
     }
 
     fn write_f64(out: &mut Vec<u8>, v: f64) {
         if v.is_finite() {
-            rmp::encode::write_f64(&mut vec_writer(out), v).ok();
+            rmp::encode::write_f64(out, v).ok();
         } else {
             Self::write_str(out, non_finite(v));
         }
     }
 
+    #[inline]
     fn write_bool(out: &mut Vec<u8>, v: bool) {
-        rmp::encode::write_bool(&mut vec_writer(out), v).ok();
+        rmp::encode::write_bool(out, v).ok();
     }
 
     fn map_begin(out: &mut Vec<u8>) -> MsgpackMap {
@@ -145,6 +146,7 @@ impl Format for Msgpack {
         }
         let len = head.len() + key.len();
         let (header, n) = str_header(len);
+        out.reserve(n + len);
         out.extend_from_slice(&header[..n]);
         out.extend_from_slice(head.as_bytes());
         out.extend_from_slice(key.as_bytes());
@@ -197,6 +199,68 @@ mod tests {
             let mut expected = Vec::new();
             rmp::encode::write_str(&mut expected, &text).unwrap();
             assert_eq!(out, expected, "len {len}");
+        }
+    }
+
+    #[test]
+    fn scalars_match_rmp_through_a_writer() {
+        let ints = [
+            0i64,
+            1,
+            127,
+            128,
+            255,
+            256,
+            65_535,
+            65_536,
+            u32::MAX as i64,
+            u32::MAX as i64 + 1,
+            i64::MAX,
+            -1,
+            -32,
+            -33,
+            -128,
+            -129,
+            -32_768,
+            -32_769,
+            i32::MIN as i64,
+            i32::MIN as i64 - 1,
+            i64::MIN,
+        ];
+        for v in ints {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            Msgpack::write_i64(&mut ours, v);
+            if v >= 0 {
+                rmp::encode::write_uint(&mut theirs, v as u64).unwrap();
+            } else {
+                rmp::encode::write_sint(&mut theirs, v).unwrap();
+            }
+            assert_eq!(ours, theirs, "{v}");
+        }
+        for v in [u64::MAX, u64::MAX / 2 + 1] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            Msgpack::write_u64(&mut ours, v);
+            rmp::encode::write_uint(&mut theirs, v).unwrap();
+            assert_eq!(ours, theirs, "{v}");
+        }
+        for v in [0.0, -0.0, 1.5, f64::MAX, f64::MIN_POSITIVE] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            Msgpack::write_f64(&mut ours, v);
+            rmp::encode::write_f64(&mut theirs, v).unwrap();
+            assert_eq!(ours, theirs, "{v}");
+        }
+        for v in [true, false] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            Msgpack::write_bool(&mut ours, v);
+            rmp::encode::write_bool(&mut theirs, v).unwrap();
+            assert_eq!(ours, theirs, "{v}");
+        }
+        for len in [0usize, 31, 32, 255, 256, 65_535, 65_536] {
+            let text = "é".repeat(len / 2) + &"x".repeat(len % 2);
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            Msgpack::write_str(&mut ours, &text);
+            rmp::encode::write_str(&mut theirs, &text).unwrap();
+            assert_eq!(ours, theirs, "len {len}");
         }
     }
 
