@@ -1,6 +1,6 @@
 //! Any TOML file and any values of logwood's variables: the configuration
 //! is accepted or refused with an error (never a panic), and no error, in
-//! its text or its `Debug`, shows the HTTP token.
+//! its text or its `Debug`, shows the HTTP token or an OTLP header value.
 //!
 //! ```text
 //! cargo +nightly fuzz run config
@@ -12,6 +12,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 const TOKEN: &str = "fuzz-s3cr3t-t0ken";
+const OTLP_SECRET: &str = "fuzz-0tlp-h3ader";
 
 /// The variables the fuzzer picks from (and one unknown).
 const NAMES: &[&str] = &[
@@ -44,6 +45,28 @@ const NAMES: &[&str] = &[
     "LOGWOOD_FILE_LEVEL",
     "LOGWOOD_SYSLOG_LEVEL",
     "LOGWOOD_HTTP_LEVEL",
+    "LOGWOOD_FILE_NON_BLOCKING",
+    "LOGWOOD_HTTP_CA_FILE",
+    "LOGWOOD_SYSLOG_CA_FILE",
+    "LOGWOOD_OTLP_ENDPOINT",
+    "LOGWOOD_OTLP_PROTOCOL",
+    "LOGWOOD_OTLP_COMPRESSION",
+    "LOGWOOD_OTLP_TIMEOUT",
+    "LOGWOOD_OTLP_SERVICE_NAME",
+    "LOGWOOD_OTLP_RESOURCE_ATTRIBUTES",
+    "LOGWOOD_OTLP_CA_FILE",
+    "LOGWOOD_OTLP_LEVEL",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_HEADERS",
+    "OTEL_EXPORTER_OTLP_COMPRESSION",
+    "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+    "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_RESOURCE_ATTRIBUTES",
     "LOGWOOD_TYPO",
 ];
 
@@ -61,6 +84,10 @@ fuzz_target!(|input: Input| {
         .map(|(i, v)| (NAMES[usize::from(*i) % NAMES.len()].to_owned(), v.clone()))
         .collect();
     vars.push(("LOGWOOD_HTTP_TOKEN".to_owned(), TOKEN.to_owned()));
+    vars.push((
+        "OTEL_EXPORTER_OTLP_LOGS_HEADERS".to_owned(),
+        format!("authorization=Bearer {OTLP_SECRET}"),
+    ));
     let mut builder = logwood::builder().log_bridge(false);
     let path =
         std::env::temp_dir().join(format!("logwood-fuzz-config-{}.toml", std::process::id()));
@@ -75,5 +102,7 @@ fuzz_target!(|input: Input| {
         let debug = format!("{error:?}");
         assert!(!text.contains(TOKEN), "{text}");
         assert!(!debug.contains(TOKEN), "{debug}");
+        assert!(!text.contains(OTLP_SECRET), "{text}");
+        assert!(!debug.contains(OTLP_SECRET), "{debug}");
     }
 });
