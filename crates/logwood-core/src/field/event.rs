@@ -173,6 +173,18 @@ impl EventFields {
         })
     }
 
+    /// The encoded value of the first field named `name` at the top level
+    /// (not under a reserved record key's `_` head); the name is compared
+    /// before any value is touched.
+    #[inline]
+    pub fn value_of(&self, name: &str) -> Option<&[u8]> {
+        let entry = self
+            .entries
+            .iter()
+            .find(|e| e.head.is_empty() && name_of(&self.names, e) == name)?;
+        self.arena.get(entry.value.clone())
+    }
+
     /// The message as plain text, when lifting was asked for (see
     /// [`EventFields::set_lift`]); `""` otherwise or without a message.
     pub fn message_text(&self) -> &str {

@@ -415,9 +415,7 @@ fn msgid<'a>(fields: &'a EventFields, name: &str, json: bool) -> Option<&'a str>
     if name.is_empty() {
         return None;
     }
-    let (_, _, value) = fields
-        .iter()
-        .find(|(head, n, _)| head.is_empty() && *n == name)?;
+    let value = fields.value_of(name)?;
     let value = if json {
         match value
             .strip_prefix(b"\"")
