@@ -34,8 +34,10 @@ pub enum Slow {
 }
 
 /// Connects to `addr` again and again until `stop`, doing `how` on each
-/// connection; returns how each ended (attempts refused at connect are not
-/// counted). Gives up on a connection after `give_up`.
+/// connection, and 250 ms after one ended (holding connections, not
+/// flooding the machine's two cores); returns how each ended (attempts
+/// refused at connect are not counted). Gives up on a connection after
+/// `give_up`.
 pub fn slow_connections(
     addr: SocketAddr,
     how: Slow,
@@ -89,6 +91,7 @@ pub fn slow_connections(
             status: status_of(&response),
             closed,
         });
+        thread::sleep(Duration::from_millis(250));
     }
     held
 }
@@ -145,20 +148,49 @@ pub fn request(
     (status_of(&response), start.elapsed())
 }
 
-/// `GET {path}` on a fresh connection: the status and how long it took.
-pub fn get(addr: SocketAddr, path: &str, timeout: Duration) -> (Option<u16>, Duration, Vec<u8>) {
+/// What one `GET` got.
+#[derive(Debug, Clone)]
+pub struct Got {
+    pub status: Option<u16>,
+    pub took: Duration,
+    pub response: Vec<u8>,
+    /// Why there is no answer (connect, write or read error, or an empty
+    /// answer).
+    pub error: Option<String>,
+}
+
+/// `GET {path}` on a fresh connection (`Connection: close`).
+pub fn get(addr: SocketAddr, path: &str, timeout: Duration) -> Got {
     let start = Instant::now();
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, timeout) else {
-        return (None, start.elapsed(), Vec::new());
+    let failed = |what: String| Got {
+        status: None,
+        took: start.elapsed(),
+        response: Vec::new(),
+        error: Some(what),
+    };
+    let mut stream = match TcpStream::connect_timeout(&addr, timeout) {
+        Ok(stream) => stream,
+        Err(e) => return failed(format!("connect: {e}")),
     };
     stream.set_read_timeout(Some(timeout)).ok();
     let head = format!("GET {path} HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
-    if stream.write_all(head.as_bytes()).is_err() {
-        return (None, start.elapsed(), Vec::new());
+    if let Err(e) = stream.write_all(head.as_bytes()) {
+        return failed(format!("write: {e}"));
     }
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok();
-    (status_of(&response), start.elapsed(), response)
+    let read = stream.read_to_end(&mut response);
+    let status = status_of(&response);
+    let error = match (status, read) {
+        (Some(_), _) => None,
+        (None, Err(e)) => Some(format!("read: {e}")),
+        (None, Ok(n)) => Some(format!("{n} bytes, no status line")),
+    };
+    Got {
+        status,
+        took: start.elapsed(),
+        response,
+        error,
+    }
 }
 
 /// The body of an HTTP response (after the blank line).

@@ -25,9 +25,11 @@ pub const CASE: Case = Case {
             rotation (64 KiB) and gzip backups. The application logs 5,000 events (short: 500); \
             a filler file then takes every free byte and it logs 5,000 more; the filler is \
             removed and it logs 5,000 more. Figures are the writers' `Stats` (a line per \
-            event). Checks: no panic, the counters add up with nothing queued, the lost lines \
-            were counted failed, the files hold exactly the lines counted sent, once, and every \
-            line of the last phase (space again) is there. Without root: `/dev/full`, where \
+            event). Checks: no panic; the counters add up with nothing queued; the lost lines \
+            were counted failed; every line of the files is whole (a line the disk cut is closed \
+            by a line break, so the next one is not glued to it); they hold exactly the lines \
+            counted sent, once, plus at most the line the disk cut (counted failed, it may lack \
+            only its line break); every line of the last phase (space again) is there. Without root: `/dev/full`, where \
             every line fails and is counted.",
     run,
     unshare: true,
@@ -157,7 +159,7 @@ fn on_tmpfs(ctx: &Ctx) -> Vec<Row> {
             let last = tally.received_in(2 * per_phase..total);
             row(ctx, sink.name, &stats, &tally, start, &latency, total)
                 .note(format!(
-                    "{fragments} lines cut by the full disk, each a line of its own"
+                    "lines cut by the full disk (each closed by a line break): {fragments}"
                 ))
                 .note(format!(
                     "write errors {}, rollovers {} ({} failed), compressions {} ({} failed)",
@@ -230,7 +232,7 @@ fn row(
         .latency(latency)
         .check_emitted(total)
         .check_accounted()
-        .check_received_sent()
+        .check_received_cut()
 }
 
 fn on_dev_full(ctx: &Ctx) -> Vec<Row> {

@@ -178,6 +178,19 @@ impl Row {
             .check_no_duplicates()
     }
 
+    /// On a disk that filled up: every line counted sent is in the file,
+    /// once, and besides them at most the one line the disk cut: counted
+    /// failed, it may be whole but for its line break, which the next line
+    /// supplies.
+    #[must_use]
+    pub fn check_received_cut(self) -> Self {
+        let received = self.received.unwrap_or(0);
+        let detail = format!("received {received}, sent {}", self.sent);
+        let ok = received == self.sent || received == self.sent + 1;
+        self.check("received = sent (+ the line the disk cut)", ok, detail)
+            .check_no_duplicates()
+    }
+
     #[must_use]
     pub fn check_no_duplicates(self) -> Self {
         let duplicates = self.duplicates.unwrap_or(0);

@@ -308,8 +308,9 @@ pub fn scan_and_report(ctx: &Ctx, root: &Path) {
 }
 
 /// The `logwood-collector` binary: `LOGWOOD_COLLECTOR_BIN`, or the one
-/// beside this executable in cargo's target directory (built with
-/// `cargo build -p logwood-collector` in the same profile when missing).
+/// beside this executable in cargo's target directory (built in the same
+/// profile when missing, with the features `./scripts/test` builds the
+/// workspace with, so that nothing else is built again).
 pub fn collector_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("LOGWOOD_COLLECTOR_BIN") {
         return PathBuf::from(path);
@@ -338,7 +339,7 @@ pub fn collector_bin() -> PathBuf {
         let status = build.status().expect("running cargo build");
         assert!(
             status.success() && bin.exists(),
-            "cargo build -p logwood-collector failed"
+            "cargo build --bin logwood-collector failed"
         );
     }
     bin
