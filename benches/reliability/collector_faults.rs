@@ -31,7 +31,7 @@ pub const SLOW: Case = Case {
     about: "In-process collectors that answer every request after 2 s. In drop mode the \
             application logs 2,000 events/s for 8 s (short: 3 s): no caller may wait anywhere \
             near 2 s, what the buffer cannot hold is dropped and counted. In block mode \
-            (`drop_extra_events(false)`) it logs 3 buffers' worth at once (short: one and a \
+            (`drop_extra_events(false)`) it logs 3 buffers' worth at once (short: two and a \
             bit): callers wait for room and nothing is dropped or fails. HTTP and OTLP, all four \
             at once. Checks: as said, and the collector holds exactly the records counted sent, \
             once.",
@@ -178,7 +178,7 @@ fn slow(ctx: &Ctx) -> Vec<Row> {
                     let collector = start(ctx, kind, &name, Collector::builder().delay(delay));
                     let plan = if block {
                         let capacity = kind.capacity() as u64;
-                        Emit::burst(1, ctx.scale.pick(capacity + 10, 3 * capacity))
+                        Emit::burst(1, ctx.scale.pick(2 * capacity + 10, 3 * capacity))
                     } else {
                         drop_plan
                     };
@@ -204,6 +204,14 @@ fn slow(ctx: &Ctx) -> Vec<Row> {
                             "block mode drops nothing, fails nothing",
                             lost == 0,
                             row_counters(lost),
+                        )
+                        .check(
+                            "the buffer filled: a caller waited for room (over 1 s)",
+                            waited > 1_000_000_000,
+                            format!(
+                                "slowest caller {}",
+                                human_duration(Duration::from_nanos(waited))
+                            ),
                         )
                     } else {
                         row.check_caller_max_below(Duration::from_secs(1))
