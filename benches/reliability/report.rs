@@ -217,6 +217,35 @@ pub fn render(machine: &Machine, command: &str, scale: Scale, outcomes: &[Outcom
             cell(&row.notes.join("; ")),
         );
     }
+    line!(md, "\n## What the campaign found\n");
+    line!(
+        md,
+        "- **Fixed** (json): a line the disk had room for only part of left its fragment in the \
+         file, and the first line written once space returned was glued to it, unreadable \
+         though counted sent. The fragment is now closed by a line break first; the disk-full \
+         case reads every line back whole."
+    );
+    line!(
+        md,
+        "- **Fixed** (http): error reports (stderr, `on_error`) carried the raw bytes of an OTLP \
+         server's protobuf `Status` (control characters on stderr) and whatever escape sequences \
+         a server sent; they now carry the `Status` message, control characters escaped."
+    );
+    line!(
+        md,
+        "- **By design**: over TCP and TLS, syslog's `sent` is what the socket took, so what \
+         rsyslogd had not read when it stopped is lost (the rsyslog-restart rows count it; RELP \
+         loses nothing); structured data that does not fit `max_message_size` is replaced by \
+         `-` (the 10,000-field event), the message kept; in drop mode a full buffer drops and \
+         counts (the load rows: every sink's shortfall is in `dropped`, none unaccounted)."
+    );
+    line!(
+        md,
+        "- **Watch**: how soon the HTTP and OTLP layers deliver again after the collector \
+         returns depends on where their backoff stood (the collector-kill notes); under a wave \
+         of reconnections that exhausts the collector's descriptors, a `/health` probe has been \
+         seen closed without an answer (once, in a debug build on a loaded machine)."
+    );
     line!(md, "\n## The cases\n");
     for case in CASES {
         let took = outcomes
