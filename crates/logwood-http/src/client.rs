@@ -26,7 +26,7 @@ use crate::body::{Head, Payload};
 use crate::error::{BuildError, chain};
 use crate::retry::Transport;
 
-/// How much of an error answer's body is kept for the report.
+/// How many characters of an error answer's text are kept for the report.
 const MAX_DETAIL: usize = 300;
 
 /// An answer body longer than this is not read to the end; the connection
@@ -287,10 +287,11 @@ pub(crate) struct Answer {
 // === impl Answer ===
 
 impl Answer {
-    /// The start of the body as text (lossy UTF-8, trimmed), for reports.
+    /// The start of the server's text (an OTLP `Status` message, or the
+    /// body as lossy UTF-8), trimmed, control characters escaped, for
+    /// reports.
     pub(crate) fn detail(&self) -> String {
-        let end = self.body.len().min(MAX_DETAIL);
-        String::from_utf8_lossy(&self.body[..end]).trim().to_owned()
+        crate::detail::text(&self.body, MAX_DETAIL)
     }
 }
 

@@ -126,6 +126,7 @@ mod batch;
 mod body;
 mod builder;
 mod client;
+mod detail;
 mod error;
 mod guard;
 mod layer;

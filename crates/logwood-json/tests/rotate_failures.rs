@@ -221,3 +221,91 @@ fn full_tmpfs_is_reported_once_with_its_cause_and_writing_resumes_when_space_ret
         reports[0]
     );
 }
+
+/// A line the disk had room for only part of: the fragment that reached
+/// the file is closed by a line break before the next line, so that the
+/// first line written when space returns is a whole line of its own
+/// instead of being glued to the fragment (found by the reliability
+/// campaign's disk-full case).
+#[test]
+fn a_line_cut_by_a_full_disk_does_not_swallow_the_next_one() {
+    const CHILD: &str = "LOGWOOD_ROTATE_TORN_CHILD";
+    const TEST: &str = "a_line_cut_by_a_full_disk_does_not_swallow_the_next_one";
+    if std::env::var_os(CHILD).is_some() {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(mounted.success(), "mount -t tmpfs failed (needs root)");
+        let app = dir.path().join("app.log");
+        for non_blocking in [false, true] {
+            std::fs::remove_file(&app).ok();
+            let (writer, guard) = RotatingFileWriter::builder(&app)
+                .non_blocking(non_blocking)
+                .log_internal_errors(false)
+                .build()
+                .unwrap();
+            let write = |line: &str| {
+                let result = writer.make_writer().write_all(line.as_bytes());
+                guard.flush(std::time::Duration::from_secs(5)).unwrap();
+                result
+            };
+            // One page of the file in use, then every other page taken.
+            write("first\n").unwrap();
+            let filler = dir.path().join("filler");
+            assert!(fs::write(&filler, vec![0_u8; 128 * 1024]).is_err());
+            // 100-byte lines fill the page's slack; the one that crosses
+            // its end is cut.
+            let lost: Vec<String> = (0..60)
+                .map(|i| format!("lost {i:03} {}\n", "x".repeat(90)))
+                .collect();
+            for line in &lost {
+                write(line).ok();
+            }
+            let stats = writer.file_stats();
+            assert!(stats.write_errors >= 1, "{stats:?}");
+            fs::remove_file(&filler).unwrap();
+            for i in 0..5 {
+                write(&format!("kept {i}\n")).unwrap();
+            }
+            drop(guard);
+            let text = String::from_utf8(fs::read(&app).unwrap()).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            // Every line is whole but the fragment, which is a line of its own.
+            let whole = |l: &&str| {
+                *l == "first" || l.starts_with("kept ") || lost.contains(&format!("{l}\n"))
+            };
+            let fragments: Vec<&&str> = lines.iter().filter(|l| !whole(l)).collect();
+            assert!(
+                fragments.len() <= 1,
+                "non_blocking={non_blocking}: {fragments:?}"
+            );
+            for i in 0..5 {
+                assert!(
+                    lines.contains(&format!("kept {i}").as_str()),
+                    "non_blocking={non_blocking}: kept {i} missing from {lines:?}"
+                );
+            }
+            assert!(text.ends_with("kept 4\n"));
+            println!(
+                "child-ok non_blocking={non_blocking} fragments={}",
+                fragments.len()
+            );
+        }
+        Command::new("umount").arg(dir.path()).status().ok();
+        return;
+    }
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .expect("this test needs `unshare` (util-linux) and root, for a private tmpfs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("child-ok non_blocking=true"), "{stdout}");
+}

@@ -163,6 +163,38 @@ fn header_values_appear_in_no_report() {
     assert!(!text.contains(token), "{text}");
 }
 
+/// OTLP servers answer a protobuf request's error with a protobuf
+/// `google.rpc.Status`: the report carries its message, not its bytes
+/// (control characters that reached stderr before; found by the
+/// reliability campaign's secrets case).
+#[test]
+fn an_error_status_is_reported_by_its_message_in_either_protocol() {
+    for protocol in [OtlpProtocol::Protobuf, OtlpProtocol::Json] {
+        let collector = collector().token("other").start().unwrap();
+        let (on_error, errors) = error_log();
+        let (otlp, guard) = layer(&collector.http_url())
+            .protocol(protocol)
+            .header("authorization", "Bearer t0k-9f8e7d")
+            .on_error(on_error)
+            .build()
+            .unwrap();
+        with_layer(otlp, || emit(1));
+        guard.flush(WAIT).unwrap();
+        accounted(guard.shutdown(WAIT));
+        let errors = errors.lock().unwrap();
+        let text = errors[0].to_string();
+        // Protobuf: the Status's message; JSON: the Status as sent.
+        assert!(
+            text.contains("missing or wrong bearer token") && !text.contains("\\u{"),
+            "{protocol:?}: {text:?}"
+        );
+        assert!(
+            !text.chars().any(char::is_control),
+            "{protocol:?}: {text:?}"
+        );
+    }
+}
+
 #[test]
 fn the_token_header_is_accepted_by_the_collector() {
     let collector = collector().token("s3cret").start().unwrap();

@@ -65,6 +65,10 @@ pub(super) struct RotatingFile {
     rollover_at: i64,
     /// `rollover_at` as a time, compared with the clock on every line.
     rollover_deadline: SystemTime,
+    /// A failed write left part of a line in the file (a full disk): the
+    /// next line is preceded by a line break, so that the fragment stays a
+    /// line of its own instead of swallowing the next line.
+    torn: bool,
 }
 
 /// Opens `path` for appending (`O_APPEND`: every write goes to the end, so
@@ -111,6 +115,7 @@ impl RotatingFile {
             regular,
             rollover_at,
             rollover_deadline: system_time(rollover_at),
+            torn: false,
         })
     }
 
@@ -122,6 +127,7 @@ impl RotatingFile {
         self.file = Some(file);
         self.size = size;
         self.regular = regular;
+        self.torn = false;
         Ok(())
     }
 
@@ -161,6 +167,7 @@ impl RotatingFile {
                 Some(file) => {
                     file.set_len(0)?;
                     self.size = 0;
+                    self.torn = false;
                     Ok(())
                 }
                 None => self.reopen(),
@@ -230,6 +237,13 @@ impl RotatingFile {
             self.count_roll(result, counters);
         }
         let result = match &mut self.file {
+            // First close the fragment a failed write left; if even that
+            // fails, the line is not tried (it would be glued to it).
+            Some(file) if self.torn => file.write_all(b"\n").and_then(|()| {
+                self.torn = false;
+                self.size += 1;
+                file.write_all(line)
+            }),
             Some(file) => file.write_all(line),
             None => Err(io::Error::new(
                 io::ErrorKind::NotFound,
@@ -251,6 +265,7 @@ impl RotatingFile {
                     .and_then(|f| f.metadata().ok())
                     .map(|m| m.len())
                 {
+                    self.torn |= self.regular && len > self.size;
                     self.size = len;
                 }
                 Err(err)
