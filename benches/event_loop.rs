@@ -7,7 +7,8 @@
 //! ```
 //!
 //! SUBSCRIBER is one of the JSON comparison's (`registry`, `fmt_json`,
-//! `json_subscriber`, `logwood_json`) or a logwood transport layer
+//! `json_subscriber`, `logwood_json`), `logwood_pattern` (the pattern
+//! layer with the long Logtail format), or a logwood transport layer
 //! (`logwood_syslog5424`, `logwood_syslog3164`: UDP to a socket nobody
 //! reads; `logwood_http_msgpack`, `logwood_http_ndjson`: to an in-process
 //! `logwood-collector`). The transports deliver on their own threads: count
@@ -32,6 +33,10 @@ fn main() {
     };
     let json = support::json_peers()
         .into_iter()
+        .chain([(
+            "logwood_pattern",
+            support::logwood_pattern as support::MakeDispatch,
+        )])
         .find(|(peer, _)| peer == name)
         .map(|(_, make)| (make(), Keep::Nothing));
     let Some((dispatch, _keep)) = json.or_else(|| transport(name)) else {

@@ -7,35 +7,16 @@
 //! cargo bench -p benches --bench pattern_layer
 //! ```
 
-use std::io;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-use tracing::Dispatch;
-use tracing_subscriber::prelude::*;
 
 #[path = "support/mod.rs"]
 mod support;
-
-/// The long format Logtail publishes a log-collector expression for.
-const LONG_LOGTAIL: &str = "%(asctime)s - %(filename)s:%(lineno)s - %(levelno)s %(levelname)s %(pathname)s %(module)s %(funcName)s %(created)f %(thread)d %(threadName)s %(process)d %(name)s - %(message)s";
-
-/// logwood's pattern layer with the long Logtail format (local time).
-fn logwood_pattern() -> Dispatch {
-    Dispatch::new(
-        tracing_subscriber::registry().with(
-            logwood::json::PatternLayer::builder(LONG_LOGTAIL)
-                .with_writer(io::sink)
-                .build()
-                .expect("the Logtail format is a valid pattern"),
-        ),
-    )
-}
 
 fn peers() -> Vec<(&'static str, support::MakeDispatch)> {
     vec![
         ("registry", support::registry as support::MakeDispatch),
         ("logwood_json", support::logwood_json),
-        ("logwood_pattern", logwood_pattern),
+        ("logwood_pattern", support::logwood_pattern),
     ]
 }
 

@@ -97,6 +97,21 @@ pub fn logwood_json() -> Dispatch {
     )
 }
 
+/// The long format Logtail publishes a log-collector expression for.
+pub const LONG_LOGTAIL: &str = "%(asctime)s - %(filename)s:%(lineno)s - %(levelno)s %(levelname)s %(pathname)s %(module)s %(funcName)s %(created)f %(thread)d %(threadName)s %(process)d %(name)s - %(message)s";
+
+/// logwood's pattern layer with the long Logtail format (local time).
+pub fn logwood_pattern() -> Dispatch {
+    Dispatch::new(
+        tracing_subscriber::registry().with(
+            logwood::json::PatternLayer::builder(LONG_LOGTAIL)
+                .with_writer(io::sink)
+                .build()
+                .expect("the Logtail format is a valid pattern"),
+        ),
+    )
+}
+
 /// Makes one of the compared subscribers.
 pub type MakeDispatch = fn() -> Dispatch;
 

@@ -29,7 +29,7 @@ impl Flat for Kv {
 
     fn leaf(out: &mut Vec<u8>, path: &str, leaf: Leaf<'_>) {
         out.push(b' ');
-        kv::write_key(out, &[path]);
+        kv::write_key(out, "", path);
         out.push(b'=');
         kv::write_leaf(out, leaf);
     }

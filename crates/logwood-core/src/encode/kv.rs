@@ -72,24 +72,30 @@ pub fn write_value(out: &mut Vec<u8>, value: &[u8]) {
     out.push(b'"');
 }
 
-/// Writes the key made of `parts` (concatenated) with the bytes that would
-/// break a pair replaced by `_`; an empty key is `_`.
-pub fn write_key(out: &mut Vec<u8>, parts: &[&str]) {
-    let start = out.len();
-    for part in parts {
-        let bytes = part.as_bytes();
-        if bytes.iter().all(|&b| !SPECIAL[b as usize]) {
-            out.extend_from_slice(bytes);
-        } else {
-            out.extend(
-                bytes
-                    .iter()
-                    .map(|&b| if SPECIAL[b as usize] { b'_' } else { b }),
-            );
-        }
-    }
-    if out.len() == start {
+/// Writes the key `head` + `name` (`head` is empty but for the reserved
+/// names' `_`) with the bytes that would break a pair replaced by `_`; an
+/// empty key is `_`.
+#[inline]
+pub fn write_key(out: &mut Vec<u8>, head: &str, name: &str) {
+    if head.is_empty() && name.is_empty() {
         out.push(b'_');
+        return;
+    }
+    if !head.is_empty() {
+        write_key_part(out, head.as_bytes());
+    }
+    write_key_part(out, name.as_bytes());
+}
+
+#[inline(always)]
+fn write_key_part(out: &mut Vec<u8>, part: &[u8]) {
+    if part.iter().all(|&b| !SPECIAL[b as usize]) {
+        out.extend_from_slice(part);
+    } else {
+        out.extend(
+            part.iter()
+                .map(|&b| if SPECIAL[b as usize] { b'_' } else { b }),
+        );
     }
 }
 
@@ -120,7 +126,7 @@ mod tests {
 
     fn key(parts: &[&str]) -> String {
         let mut out = Vec::new();
-        write_key(&mut out, parts);
+        write_key(&mut out, parts[0], parts.get(1).unwrap_or(&""));
         String::from_utf8(out).unwrap()
     }
 

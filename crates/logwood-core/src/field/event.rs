@@ -160,6 +160,13 @@ impl EventFields {
         self.entries.is_empty()
     }
 
+    /// Whether every field name is a plain key: no dotted name and no
+    /// reserved record key (which [`EventFields::for_each_kept`] passes
+    /// under a `_` head).
+    pub fn is_flat(&self) -> bool {
+        !self.nested
+    }
+
     /// The fields as `(head, name, encoded value)`, in the order recorded
     /// (lifted fields last), without nesting or de-duplication (flat formats
     /// use [`EventFields::for_each_kept`]).

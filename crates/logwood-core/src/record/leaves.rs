@@ -123,8 +123,18 @@ impl Record<'_> {
     /// dotted name whose first segment's bit is not in it is no leaf's
     /// path.
     pub fn context_key_mask(&self) -> u64 {
+        self.key_mask_with(true)
+    }
+
+    /// [`context_key_mask`](Self::context_key_mask) without the span
+    /// context's keys: for a layer that writes the static context only.
+    pub fn static_key_mask(&self) -> u64 {
+        self.key_mask_with(false)
+    }
+
+    fn key_mask_with(&self, spans: bool) -> u64 {
         let mut mask = self.opts.context.key_mask();
-        if let Some(span) = self.span {
+        if let (true, Some(span)) = (spans, self.span) {
             mask |= span.merged.key_mask();
         }
         if self.opts.runtime {
@@ -139,9 +149,17 @@ impl Record<'_> {
         mask
     }
 
+    /// The bit of a plain (undotted) key in
+    /// [`context_key_mask`](Self::context_key_mask).
+    #[inline]
+    pub fn key_bit(key: &str) -> u64 {
+        key_bit(key)
+    }
+
     /// The bit of a dotted name's first segment in
     /// [`context_key_mask`](Self::context_key_mask).
+    #[inline]
     pub fn first_segment_bit(name: &str) -> u64 {
-        key_bit(name.split('.').next().unwrap_or(name))
+        crate::value::first_segment_bit(name)
     }
 }

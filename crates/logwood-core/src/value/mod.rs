@@ -8,8 +8,8 @@ use std::ops::Deref;
 
 use compact_str::CompactString;
 
-pub(crate) use map::key_bit;
 pub use map::{Map, RESERVED_CONTEXT_KEYS};
+pub(crate) use map::{first_segment_bit, key_bit};
 
 /// The deepest nesting a dotted name produces: past this many segments the
 /// rest of the name stays one key (`a.b.….x.y` keeps `x.y` literally), so a

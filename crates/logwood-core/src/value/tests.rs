@@ -82,3 +82,16 @@ fn a_very_deep_dotted_name_nests_at_most_max_depth_levels_on_a_small_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn key_masks_summarize_first_segments() {
+    assert_eq!(first_segment_bit("user.id.raw"), key_bit("user"));
+    assert_eq!(first_segment_bit("user"), key_bit("user"));
+    assert_eq!(first_segment_bit(""), key_bit(""));
+    let mut map = Map::default();
+    map.insert_dotted("user.id", Value::U64(1));
+    map.insert_dotted("tenant", Value::Str("acme".into()));
+    // A map's mask holds the bit of each top-level key.
+    assert_eq!(map.key_mask(), key_bit("user") | key_bit("tenant"));
+    assert_eq!(key_bit("user").count_ones(), 1);
+}

@@ -112,7 +112,7 @@ fn begin_pair(out: &mut Vec<u8>, msg_start: usize) {
 pub(crate) fn write_field_pairs(out: &mut Vec<u8>, msg_start: usize, fields: &mut EventFields) {
     fields.for_each_kept(|head, name, value| {
         begin_pair(out, msg_start);
-        kv::write_key(out, &[head, name]);
+        kv::write_key(out, head, name);
         out.push(b'=');
         kv::write_value(out, value);
     });

@@ -205,9 +205,13 @@ fn write_attributes<A: Attrs>(record: &Record<'_>, fields: &mut EventFields, out
         let Scratch { keys, path } = scratch;
         keys.clear();
         let mut event_mask = 0;
+        // Plain names (the usual case) are their own first segment.
+        let flat = fields.is_flat();
         fields.for_each_kept(|head, name, value| {
             keys.push(A::encoded(out, &[head, name], value));
-            event_mask |= if head.is_empty() {
+            event_mask |= if flat {
+                Record::key_bit(name)
+            } else if head.is_empty() {
                 Record::first_segment_bit(name)
             } else {
                 // A reserved name (`_level`): its first segment is `_` + name.

@@ -44,27 +44,46 @@ pub(crate) fn write_message(
         out.extend_from_slice(message);
     }
     scratch.keys.clear();
+    // The first segments of the keys the context leaves may write: none
+    // (the default: no static context, no metadata, no span context) and
+    // the fields need no check at all.
+    let context_mask = if span_context {
+        record.context_key_mask()
+    } else {
+        record.static_key_mask()
+    };
     // The first segments of the event's keys, to know whether a context
     // leaf could repeat one of them.
     let mut event_mask = 0;
+    // Plain names (the usual case) are their own first segment.
+    let flat = fields.is_flat();
     fields.for_each_kept(|head, name, value| {
         if out.len() > start {
             out.push(b' ');
         }
         let key_start = out.len();
-        kv::write_key(out, &[head, name]);
-        scratch.keys.push((key_start, out.len()));
+        kv::write_key(out, head, name);
+        let key_end = out.len();
         out.push(b'=');
         kv::write_value(out, value);
-        event_mask |= if head.is_empty() {
+        if context_mask == 0 {
+            return;
+        }
+        scratch.keys.push((key_start, key_end));
+        event_mask |= if flat {
+            Record::key_bit(name)
+        } else if head.is_empty() {
             Record::first_segment_bit(name)
         } else {
             // A reserved name (`_level`): its first segment is `_` + name.
             !0
         };
     });
+    if context_mask == 0 {
+        return;
+    }
     let MessageScratch { keys, path } = scratch;
-    if event_mask & record.context_key_mask() == 0 {
+    if event_mask & context_mask == 0 {
         // No context leaf can repeat an event key: copy the cached leaves.
         let at = out.len();
         record.write_metadata_flat::<Kv>(out);
@@ -86,7 +105,7 @@ pub(crate) fn write_message(
             out.push(b' ');
         }
         let key_start = out.len();
-        kv::write_key(out, &[path]);
+        kv::write_key(out, "", path);
         let key = &out[key_start..];
         if keys.iter().any(|&(s, e)| out.get(s..e) == Some(key)) {
             out.truncate(before);
