@@ -316,6 +316,12 @@ fn exit_with(e: &InitError) -> ! {
 
 /// The README's Rust blocks, compiled and run as doctests (they use every
 /// layer: `cargo test --doc -p logwood --all-features`).
-#[cfg(all(doctest, feature = "json", feature = "syslog", feature = "http"))]
+#[cfg(all(
+    doctest,
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "otlp"
+))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
