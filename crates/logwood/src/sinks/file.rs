@@ -5,8 +5,6 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
-
 use super::{Shared, SinkInfo, Start, is_off};
 use crate::InitError;
 use crate::config::{Config, Key, Set};
@@ -51,43 +49,19 @@ const WHENS: &[&str] = &[
     "S", "M", "H", "D", "midnight", "W0", "W1", "W2", "W3", "W4", "W5", "W6",
 ];
 
-/// `[file]` of the TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Section {
-    pub(crate) path: Option<Set>,
-    pub(crate) format: Option<Set>,
-    pub(crate) level: Option<Set>,
-    pub(crate) max_bytes: Option<Set>,
-    pub(crate) backup_count: Option<Set>,
-    pub(crate) when: Option<Set>,
-    pub(crate) interval: Option<Set>,
-    pub(crate) utc: Option<Set>,
-    pub(crate) at_time: Option<Set>,
-    pub(crate) compress: Option<Set>,
-    pub(crate) non_blocking: Option<Set>,
-}
-
-impl super::Section for Section {
-    const NAME: &'static str = "file";
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<Set>> {
-        Some(match field {
-            "path" => &mut self.path,
-            "format" => &mut self.format,
-            "level" => &mut self.level,
-            "max_bytes" => &mut self.max_bytes,
-            "backup_count" => &mut self.backup_count,
-            "when" => &mut self.when,
-            "interval" => &mut self.interval,
-            "utc" => &mut self.utc,
-            "at_time" => &mut self.at_time,
-            "compress" => &mut self.compress,
-            "non_blocking" => &mut self.non_blocking,
-            _ => return None,
-        })
-    }
-}
+super::toml_section!("file" {
+    path,
+    format,
+    level,
+    max_bytes,
+    backup_count,
+    when,
+    interval,
+    utc,
+    at_time,
+    compress,
+    non_blocking,
+});
 
 /// The file's settings, checked.
 #[derive(Debug)]

@@ -1,8 +1,6 @@
 //! The HTTP sink: `HttpLayer` batches (Timber's msgpack frames or NDJSON)
 //! to an ingest URL, with a bearer token given inline or in a file.
 
-use serde::Deserialize;
-
 use super::{Shared, SinkInfo, Start, is_off};
 use crate::InitError;
 use crate::config::{Config, Key, Set, Source};
@@ -25,33 +23,14 @@ pub(crate) const INFO: SinkInfo = SinkInfo {
     compiled: cfg!(feature = "http"),
 };
 
-/// `[http]` of the TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Section {
-    pub(crate) url: Option<Set>,
-    pub(crate) token: Option<Set>,
-    pub(crate) token_file: Option<Set>,
-    pub(crate) format: Option<Set>,
-    pub(crate) ca_file: Option<Set>,
-    pub(crate) level: Option<Set>,
-}
-
-impl super::Section for Section {
-    const NAME: &'static str = "http";
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<Set>> {
-        Some(match field {
-            "url" => &mut self.url,
-            "token" => &mut self.token,
-            "token_file" => &mut self.token_file,
-            "format" => &mut self.format,
-            "ca_file" => &mut self.ca_file,
-            "level" => &mut self.level,
-            _ => return None,
-        })
-    }
-}
+super::toml_section!("http" {
+    url,
+    token,
+    token_file,
+    format,
+    ca_file,
+    level,
+});
 
 /// The token, read: never printed (see `Debug`).
 #[cfg_attr(not(feature = "http"), allow(dead_code))]

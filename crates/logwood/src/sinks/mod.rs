@@ -66,6 +66,35 @@ pub(crate) trait Section {
     fn slot(&mut self, field: &str) -> Option<&mut Option<Set>>;
 }
 
+/// Declares a sink's `[section]` of the TOML file: a struct with one
+/// optional setting per key (unknown keys refused by serde) and its
+/// [`Section`] impl, which finds a setting by its key.
+macro_rules! toml_section {
+    ($name:literal { $($field:ident),+ $(,)? }) => {
+        #[doc = concat!("`[", $name, "]` of the TOML file.")]
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct Section {
+            $(
+                #[doc = concat!("`", stringify!($field), "`")]
+                pub(crate) $field: Option<$crate::config::Set>,
+            )+
+        }
+
+        impl $crate::sinks::Section for Section {
+            const NAME: &'static str = $name;
+
+            fn slot(&mut self, field: &str) -> Option<&mut Option<$crate::config::Set>> {
+                Some(match field {
+                    $(stringify!($field) => &mut self.$field,)+
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+pub(crate) use toml_section;
+
 /// What `init()` knows of a sink before building it.
 #[derive(Debug)]
 pub(crate) struct SinkInfo {

@@ -11,11 +11,9 @@
 //! timeout is a duration with a unit (`10s`) here, as every logwood
 //! duration, and whole milliseconds in `OTEL_EXPORTER_OTLP_*TIMEOUT`.
 
-use serde::Deserialize;
-
 use super::{Shared, SinkInfo, Start, is_off};
 use crate::InitError;
-use crate::config::{Config, Key, Set};
+use crate::config::{Config, Key};
 
 pub(crate) const ENDPOINT: Key = Key::new("otlp.endpoint", "LOGWOOD_OTLP_ENDPOINT").url();
 pub(crate) const PROTOCOL: Key = Key::new("otlp.protocol", "LOGWOOD_OTLP_PROTOCOL");
@@ -51,39 +49,17 @@ pub(crate) const INFO: SinkInfo = SinkInfo {
     compiled: cfg!(feature = "otlp"),
 };
 
-/// `[otlp]` of the TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Section {
-    pub(crate) endpoint: Option<Set>,
-    pub(crate) protocol: Option<Set>,
-    pub(crate) headers: Option<Set>,
-    pub(crate) compression: Option<Set>,
-    pub(crate) timeout: Option<Set>,
-    pub(crate) service_name: Option<Set>,
-    pub(crate) resource_attributes: Option<Set>,
-    pub(crate) ca_file: Option<Set>,
-    pub(crate) level: Option<Set>,
-}
-
-impl super::Section for Section {
-    const NAME: &'static str = "otlp";
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<Set>> {
-        Some(match field {
-            "endpoint" => &mut self.endpoint,
-            "protocol" => &mut self.protocol,
-            "headers" => &mut self.headers,
-            "compression" => &mut self.compression,
-            "timeout" => &mut self.timeout,
-            "service_name" => &mut self.service_name,
-            "resource_attributes" => &mut self.resource_attributes,
-            "ca_file" => &mut self.ca_file,
-            "level" => &mut self.level,
-            _ => return None,
-        })
-    }
-}
+super::toml_section!("otlp" {
+    endpoint,
+    protocol,
+    headers,
+    compression,
+    timeout,
+    service_name,
+    resource_attributes,
+    ca_file,
+    level,
+});
 
 /// The OTLP layer, when an endpoint is given (`LOGWOOD_OTLP_ENDPOINT`,
 /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`,

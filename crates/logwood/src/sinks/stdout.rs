@@ -1,11 +1,9 @@
 //! The stdout sink: JSON lines (`JsonLayer`) or Python-pattern lines
 //! (`PatternLayer`) on stdout. On by default (JSON).
 
-use serde::Deserialize;
-
 use super::{Shared, SinkInfo, Start};
 use crate::InitError;
-use crate::config::{Config, Key, Set};
+use crate::config::{Config, Key};
 
 /// `LOGWOOD_STDOUT` / `stdout.format`: `json`, `pattern` or `off`.
 pub(crate) const FORMAT: Key = Key::new("stdout.format", "LOGWOOD_STDOUT");
@@ -23,25 +21,10 @@ pub(crate) const INFO: SinkInfo = SinkInfo {
     compiled: cfg!(feature = "json"),
 };
 
-/// `[stdout]` of the TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Section {
-    pub(crate) format: Option<Set>,
-    pub(crate) level: Option<Set>,
-}
-
-impl super::Section for Section {
-    const NAME: &'static str = "stdout";
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<Set>> {
-        Some(match field {
-            "format" => &mut self.format,
-            "level" => &mut self.level,
-            _ => return None,
-        })
-    }
-}
+super::toml_section!("stdout" {
+    format,
+    level,
+});
 
 /// The stdout layer, unless `LOGWOOD_STDOUT=off` (or the `json` feature is
 /// missing and stdout was not asked for).

@@ -1,8 +1,6 @@
 //! The syslog sink: `SyslogLayer` to `udp://`, `tcp://`, `tls://`,
 //! `relp://` or `unix://` destinations.
 
-use serde::Deserialize;
-
 use super::{Shared, SinkInfo, Start, is_off};
 use crate::InitError;
 use crate::config::{Config, Key, Set};
@@ -37,35 +35,15 @@ pub(crate) const FACILITIES: &[&str] = &[
     "local5", "local6", "local7",
 ];
 
-/// `[syslog]` of the TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Section {
-    pub(crate) url: Option<Set>,
-    pub(crate) format: Option<Set>,
-    pub(crate) app_name: Option<Set>,
-    pub(crate) facility: Option<Set>,
-    pub(crate) pattern: Option<Set>,
-    pub(crate) ca_file: Option<Set>,
-    pub(crate) level: Option<Set>,
-}
-
-impl super::Section for Section {
-    const NAME: &'static str = "syslog";
-
-    fn slot(&mut self, field: &str) -> Option<&mut Option<Set>> {
-        Some(match field {
-            "url" => &mut self.url,
-            "format" => &mut self.format,
-            "app_name" => &mut self.app_name,
-            "facility" => &mut self.facility,
-            "pattern" => &mut self.pattern,
-            "ca_file" => &mut self.ca_file,
-            "level" => &mut self.level,
-            _ => return None,
-        })
-    }
-}
+super::toml_section!("syslog" {
+    url,
+    format,
+    app_name,
+    facility,
+    pattern,
+    ca_file,
+    level,
+});
 
 /// Where records go.
 #[derive(Debug, Clone, PartialEq, Eq)]
