@@ -24,6 +24,7 @@ pub(crate) const NON_BLOCKING: Key = Key::new("file.non_blocking", "LOGWOOD_FILE
 pub(crate) const INFO: SinkInfo = SinkInfo {
     name: "file",
     main: PATH,
+    main_also: &[],
     on_by_default: false,
     level: LEVEL,
     keys: &[

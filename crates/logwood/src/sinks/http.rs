@@ -15,6 +15,7 @@ pub(crate) const LEVEL: Key = Key::new("http.level", "LOGWOOD_HTTP_LEVEL");
 pub(crate) const INFO: SinkInfo = SinkInfo {
     name: "http",
     main: URL,
+    main_also: &[],
     on_by_default: false,
     level: LEVEL,
     keys: &[URL, TOKEN, TOKEN_FILE, FORMAT, CA_FILE, LEVEL],

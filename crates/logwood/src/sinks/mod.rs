@@ -103,6 +103,10 @@ pub(crate) struct SinkInfo {
     /// The key that turns it on (`file.path`), whose value `off` turns it
     /// off.
     pub(crate) main: Key,
+    /// Other variables that turn it on, read into `main` (the standard
+    /// `OTEL_EXPORTER_OTLP_*ENDPOINT` for OTLP), named in the "not on"
+    /// error.
+    pub(crate) main_also: &'static [&'static str],
     /// Whether the sink is on when `main` is not set (stdout).
     pub(crate) on_by_default: bool,
     /// Its per-sink level key.
@@ -239,13 +243,26 @@ fn check(config: &mut Config, sinks: &[SinkInfo]) -> Result<(), InitError> {
                     format!(
                         "the {} sink is not on: set {} (or `{}` in the TOML file) to turn it on, \
                          or remove this setting",
-                        sink.name, sink.main.env, sink.main.path
+                        sink.name,
+                        main_variables(sink),
+                        sink.main.path
                     ),
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// The variables that turn `sink` on: `LOGWOOD_OTLP_ENDPOINT,
+/// OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT`.
+fn main_variables(sink: &SinkInfo) -> String {
+    let mut names = vec![sink.main.env];
+    names.extend_from_slice(sink.main_also);
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => sink.main.env.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +300,21 @@ mod tests {
             e.to_string(),
             "LOGWOOD_HTTP_FORMAT=ndjson: the http sink is not on: set LOGWOOD_HTTP_URL (or \
              `http.url` in the TOML file) to turn it on, or remove this setting"
+        );
+    }
+
+    // The OTLP sink is also turned on by the standard OTEL_* endpoints.
+    #[cfg(feature = "otlp")]
+    #[test]
+    fn a_setting_of_the_otlp_sink_that_is_not_on_names_the_otel_endpoints_too() {
+        let mut config = Config::default();
+        config.otlp.protocol = Some(Set::env("http/json".into()));
+        let e = check(&mut config, SINKS).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "LOGWOOD_OTLP_PROTOCOL=http/json: the otlp sink is not on: set LOGWOOD_OTLP_ENDPOINT, \
+             OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (or `otlp.endpoint` \
+             in the TOML file) to turn it on, or remove this setting"
         );
     }
 }

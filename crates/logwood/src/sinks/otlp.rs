@@ -31,6 +31,10 @@ pub(crate) const LEVEL: Key = Key::new("otlp.level", "LOGWOOD_OTLP_LEVEL");
 pub(crate) const INFO: SinkInfo = SinkInfo {
     name: "otlp",
     main: ENDPOINT,
+    main_also: &[
+        "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ],
     on_by_default: false,
     level: LEVEL,
     keys: &[

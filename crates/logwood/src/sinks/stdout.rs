@@ -13,6 +13,7 @@ pub(crate) const LEVEL: Key = Key::new("stdout.level", "LOGWOOD_STDOUT_LEVEL");
 pub(crate) const INFO: SinkInfo = SinkInfo {
     name: "stdout",
     main: FORMAT,
+    main_also: &[],
     on_by_default: true,
     level: LEVEL,
     keys: &[FORMAT, LEVEL],

@@ -16,6 +16,7 @@ pub(crate) const LEVEL: Key = Key::new("syslog.level", "LOGWOOD_SYSLOG_LEVEL");
 pub(crate) const INFO: SinkInfo = SinkInfo {
     name: "syslog",
     main: URL,
+    main_also: &[],
     on_by_default: false,
     level: LEVEL,
     keys: &[URL, FORMAT, APP_NAME, FACILITY, PATTERN, CA_FILE, LEVEL],

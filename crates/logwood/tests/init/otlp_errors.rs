@@ -124,8 +124,9 @@ fn bad_variables_name_themselves_and_never_show_a_header() {
         ),
         (
             vec![("LOGWOOD_OTLP_SERVICE_NAME", "shop".into())],
-            "LOGWOOD_OTLP_SERVICE_NAME=shop: the otlp sink is not on: set LOGWOOD_OTLP_ENDPOINT \
-             (or `otlp.endpoint` in the TOML file) to turn it on"
+            "LOGWOOD_OTLP_SERVICE_NAME=shop: the otlp sink is not on: set LOGWOOD_OTLP_ENDPOINT, \
+             OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (or `otlp.endpoint` \
+             in the TOML file) to turn it on"
                 .into(),
         ),
     ];
