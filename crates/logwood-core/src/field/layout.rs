@@ -18,6 +18,7 @@ use std::cmp::Ordering;
 use super::MAX_DEPTH;
 use super::event::{Entry, EventFields, name_of};
 use crate::encode::Format;
+use crate::value::key_bit;
 
 // `names` below is `EventFields::names`, where lifted names live.
 
@@ -55,13 +56,25 @@ fn segments<'a>(names: &'a str, e: &'a Entry) -> impl Iterator<Item = (&'static 
         .map(move |(i, s)| (if i == 0 { head } else { "" }, s))
 }
 
+/// Whether no two of (at most 16) entries share a name. A 64-bit summary
+/// of the names (one cheap hash bit each) answers most field sets without
+/// comparing a single pair; only when two bits meet are the names compared.
 fn no_repeated_names(names: &str, entries: &[Entry]) -> bool {
-    entries.len() <= 16
-        && entries.iter().enumerate().all(|(i, e)| {
-            entries[..i]
-                .iter()
-                .all(|o| name_of(names, o) != name_of(names, e))
-        })
+    if entries.len() > 16 {
+        return false;
+    }
+    let mut seen = 0u64;
+    let mut met = false;
+    for e in entries {
+        let bit = key_bit(name_of(names, e));
+        met |= seen & bit != 0;
+        seen |= bit;
+    }
+    !met || entries.iter().enumerate().all(|(i, e)| {
+        entries[..i]
+            .iter()
+            .all(|o| name_of(names, o) != name_of(names, e))
+    })
 }
 
 // === impl EventFields ===
