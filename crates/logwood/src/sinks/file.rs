@@ -218,6 +218,8 @@ pub(crate) use imp::{pattern_builder, pattern_error};
 
 #[cfg(feature = "json")]
 mod imp {
+    super::super::delivery_builder!(logwood_json::RotatingFileWriterBuilder);
+
     use logwood_json::{
         BuildError, Compression, JsonLayer, PatternLayerBuilder, RotatingFileWriter, When,
     };
@@ -259,15 +261,7 @@ mod imp {
                 builder = builder.compression(compression);
             }
             builder = builder.non_blocking(plan.non_blocking);
-            if let Some(n) = shared.buffer_capacity {
-                builder = builder.buffer_capacity(n);
-            }
-            if let Some(drop) = shared.drop_extra_events {
-                builder = builder.drop_extra_events(drop);
-            }
-            if let Some(timeout) = shared.shutdown_timeout {
-                builder = builder.shutdown_timeout(timeout);
-            }
+            builder = shared.delivery(builder);
             let (writer, guard) = builder.build().map_err(|e| match e {
                 BuildError::CompressionUnavailable { .. } => match &plan.compress {
                     Some((_, set)) => InitError::FeatureDisabled {

@@ -134,6 +134,8 @@ fn token(
 
 #[cfg(feature = "http")]
 mod imp {
+    super::super::delivery_builder!(logwood_http::HttpLayerBuilder);
+
     use logwood_http::{BuildError, Format, HttpLayer};
     use tracing_subscriber::Layer as _;
 
@@ -163,17 +165,9 @@ mod imp {
             if let Some((path, _)) = &plan.ca_file {
                 b = b.ca_file(path);
             }
-            if let Some(n) = shared.buffer_capacity {
-                b = b.buffer_capacity(n);
-            }
+            b = shared.delivery(b);
             if let Some(interval) = shared.flush_interval {
                 b = b.flush_interval(interval);
-            }
-            if let Some(drop) = shared.drop_extra_events {
-                b = b.drop_extra_events(drop);
-            }
-            if let Some(timeout) = shared.shutdown_timeout {
-                b = b.shutdown_timeout(timeout);
             }
             let (layer, guard) = b.build().map_err(|e| error(&plan, e))?;
             Ok(Built {

@@ -158,6 +158,74 @@ pub(crate) struct Shared {
     pub(crate) shutdown_timeout: Option<Duration>,
 }
 
+/// A layer builder with the delivery options every sink with a worker
+/// takes, by the same names (core's `delivery_option_setters!`).
+#[cfg(any(
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "otlp"
+))]
+pub(crate) trait DeliveryBuilder: Sized {
+    fn buffer_capacity(self, records: usize) -> Self;
+    fn drop_extra_events(self, drop: bool) -> Self;
+    fn shutdown_timeout(self, timeout: Duration) -> Self;
+}
+
+/// Implements [`DeliveryBuilder`] for builders of core's delivery setters.
+#[cfg(any(
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "otlp"
+))]
+macro_rules! delivery_builder {
+    ($($builder:ty),+ $(,)?) => {$(
+        impl $crate::sinks::DeliveryBuilder for $builder {
+            fn buffer_capacity(self, records: usize) -> Self {
+                <$builder>::buffer_capacity(self, records)
+            }
+            fn drop_extra_events(self, drop: bool) -> Self {
+                <$builder>::drop_extra_events(self, drop)
+            }
+            fn shutdown_timeout(self, timeout: ::std::time::Duration) -> Self {
+                <$builder>::shutdown_timeout(self, timeout)
+            }
+        }
+    )+};
+}
+#[cfg(any(
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "otlp"
+))]
+pub(crate) use delivery_builder;
+
+#[cfg(any(
+    feature = "json",
+    feature = "syslog",
+    feature = "http",
+    feature = "otlp"
+))]
+impl Shared {
+    /// `b` with the delivery options given once for every sink
+    /// (`LOGWOOD_BUFFER_CAPACITY`, `LOGWOOD_DROP_EXTRA_EVENTS`,
+    /// `LOGWOOD_SHUTDOWN_TIMEOUT`), where given.
+    pub(crate) fn delivery<B: DeliveryBuilder>(&self, mut b: B) -> B {
+        if let Some(n) = self.buffer_capacity {
+            b = b.buffer_capacity(n);
+        }
+        if let Some(drop) = self.drop_extra_events {
+            b = b.drop_extra_events(drop);
+        }
+        if let Some(timeout) = self.shutdown_timeout {
+            b = b.shutdown_timeout(timeout);
+        }
+        b
+    }
+}
+
 /// A started sink.
 pub(crate) struct Built {
     pub(crate) name: &'static str,

@@ -110,6 +110,8 @@ pub(crate) fn list_entry(name: &str, value: &str) -> String {
 
 #[cfg(feature = "otlp")]
 mod imp {
+    super::super::delivery_builder!(logwood_http::OtlpLayerBuilder);
+
     use logwood_core::Value;
     use logwood_http::{BuildError, OtlpEnv, OtlpEnvError};
     use tracing_subscriber::Layer as _;
@@ -301,17 +303,9 @@ mod imp {
             if let Some((path, _)) = &plan.ca_file {
                 b = b.ca_file(path);
             }
-            if let Some(n) = shared.buffer_capacity {
-                b = b.buffer_capacity(n);
-            }
+            b = shared.delivery(b);
             if let Some(interval) = shared.flush_interval {
                 b = b.flush_interval(interval);
-            }
-            if let Some(drop) = shared.drop_extra_events {
-                b = b.drop_extra_events(drop);
-            }
-            if let Some(timeout) = shared.shutdown_timeout {
-                b = b.shutdown_timeout(timeout);
             }
             let (layer, guard) = b.build().map_err(|e| build_error(&plan, e))?;
             Ok(Built {

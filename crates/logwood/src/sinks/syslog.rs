@@ -161,6 +161,8 @@ fn destination(url: &Set) -> Result<Destination, InitError> {
 
 #[cfg(feature = "syslog")]
 mod imp {
+    super::super::delivery_builder!(logwood_syslog::SyslogLayerBuilder);
+
     use logwood_syslog::{BuildError, Facility, SyslogFormat, SyslogLayer};
     use tracing_subscriber::Layer as _;
 
@@ -206,15 +208,7 @@ mod imp {
             if let Some((path, _)) = &plan.ca_file {
                 b = b.ca_file(path);
             }
-            if let Some(n) = shared.buffer_capacity {
-                b = b.buffer_capacity(n);
-            }
-            if let Some(drop) = shared.drop_extra_events {
-                b = b.drop_extra_events(drop);
-            }
-            if let Some(timeout) = shared.shutdown_timeout {
-                b = b.shutdown_timeout(timeout);
-            }
+            b = shared.delivery(b);
             let (layer, guard) = b.build().map_err(|e| error(&plan, e))?;
             Ok(Built {
                 name: "syslog",
