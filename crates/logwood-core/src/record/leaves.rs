@@ -149,11 +149,23 @@ impl Record<'_> {
         mask
     }
 
-    /// The bit of a plain (undotted) key in
-    /// [`context_key_mask`](Self::context_key_mask).
+    /// The bit in [`context_key_mask`](Self::context_key_mask) of an event
+    /// field's first segment, as [`EventFields::for_each_kept`] passes the
+    /// field; `flat` is [`EventFields::is_flat`] (then the name is its own
+    /// first segment). A reserved name (`_level`) gets every bit: its
+    /// first segment is `_` + name.
+    ///
+    /// [`EventFields::for_each_kept`]: crate::field::EventFields::for_each_kept
+    /// [`EventFields::is_flat`]: crate::field::EventFields::is_flat
     #[inline]
-    pub fn key_bit(key: &str) -> u64 {
-        key_bit(key)
+    pub fn field_bit(flat: bool, head: &str, name: &str) -> u64 {
+        if flat {
+            key_bit(name)
+        } else if head.is_empty() {
+            crate::value::first_segment_bit(name)
+        } else {
+            !0
+        }
     }
 
     /// The bit of a dotted name's first segment in

@@ -217,6 +217,7 @@ pub(crate) fn first_segment_bit(name: &str) -> u64 {
     let end = name.bytes().position(|b| b == b'.').unwrap_or(name.len());
     key_bit(&name[..end])
 }
+
 /// The segments of a dotted name, at most [`MAX_DEPTH`] of them (the last
 /// keeps the rest of the name). A name that is empty gives one empty
 /// segment; empty segments (`a..b`) are kept, so nothing is lost.

@@ -209,14 +209,7 @@ fn write_attributes<A: Attrs>(record: &Record<'_>, fields: &mut EventFields, out
         let flat = fields.is_flat();
         fields.for_each_kept(|head, name, value| {
             keys.push(A::encoded(out, &[head, name], value));
-            event_mask |= if flat {
-                Record::key_bit(name)
-            } else if head.is_empty() {
-                Record::first_segment_bit(name)
-            } else {
-                // A reserved name (`_level`): its first segment is `_` + name.
-                !0
-            };
+            event_mask |= Record::field_bit(flat, head, name);
         });
         let mut context_mask = record.opts.context.key_mask();
         if let Some(span) = record.span {

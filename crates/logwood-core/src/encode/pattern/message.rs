@@ -70,14 +70,7 @@ pub(crate) fn write_message(
             return;
         }
         scratch.keys.push((key_start, key_end));
-        event_mask |= if flat {
-            Record::key_bit(name)
-        } else if head.is_empty() {
-            Record::first_segment_bit(name)
-        } else {
-            // A reserved name (`_level`): its first segment is `_` + name.
-            !0
-        };
+        event_mask |= Record::field_bit(flat, head, name);
     });
     if context_mask == 0 {
         return;
